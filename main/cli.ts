@@ -1,0 +1,323 @@
+// The headless command line over the same core the UI uses. Exit codes: 0 done, 1 a
+// command failed (sync error, integrity problem), 2 bad arguments.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { JournalView, LineView, Result, StatementView } from '../preload/api';
+import { Core } from './core/index';
+import { LedgerVersionError } from './ledger/db';
+import { formatAmount } from './ledger/money';
+import { completeConsentHeadlessly } from './providers/demo/autopilot';
+
+class UsageError extends Error {}
+
+const USAGE = `Usage: ledgerlink [--data-dir DIR] [--json] COMMAND
+
+Commands:
+  demo [--institution ID]          connect the Demo Bank with its test login, link every account, first sync
+  connections                      list connections
+  journals                         list journals with balances
+  statements JOURNAL               list a journal's statements (JOURNAL = id or code)
+  lines JOURNAL [--statement ID]   list a journal's lines
+  sync [CONNECTION...]             Synchronize Now (all connections when none is named)
+  check                            integrity check of the ledger (exit 1 listing each problem)
+  settings get [KEY]               show settings
+  settings set KEY VALUE           lock_date, timezone, default_periodicity,
+                                   journal.CODE.periodicity, connection.ID.auto_sync
+  start                            run the app on its embedded defaults
+
+The data folder defaults to the OS app-data folder, or LEDGERLINK_DATA_DIR.`;
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  if (env.LEDGERLINK_DATA_DIR) return env.LEDGERLINK_DATA_DIR;
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Ledgerlink');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Ledgerlink');
+  return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'Ledgerlink');
+}
+
+interface Parsed {
+  dataDir: string;
+  json: boolean;
+  quiet: boolean;
+  command: string;
+  args: string[];
+  options: Map<string, string>;
+}
+
+const VALUE_OPTIONS = new Set(['--data-dir', '--statement', '--institution']);
+const FLAG_OPTIONS = new Set(['--json', '--quiet', '--help']);
+
+function parseArgs(argv: string[]): Parsed {
+  const options = new Map<string, string>();
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--')) {
+      const [name, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+      if (VALUE_OPTIONS.has(name)) {
+        const v = inline ?? argv[++i];
+        if (v === undefined || v === '') throw new UsageError(`${name} needs a value`);
+        options.set(name, v);
+      } else if (FLAG_OPTIONS.has(name) && inline === undefined) {
+        options.set(name, 'true');
+      } else throw new UsageError(`unknown option ${a}`);
+    } else positional.push(a);
+  }
+  if (options.has('--help')) return { dataDir: '', json: false, quiet: false, command: 'help', args: [], options };
+  const [command, ...args] = positional;
+  if (!command) throw new UsageError('no command given');
+  return {
+    dataDir: options.get('--data-dir') ?? defaultDataDir(),
+    json: options.has('--json'),
+    quiet: options.has('--quiet'),
+    command,
+    args,
+    options,
+  };
+}
+
+function unwrap<T>(r: Result<T>): T {
+  if (r.ok) return r.value;
+  const e = new Error(r.error.message + (r.error.reference ? ` (reference: ${r.error.reference})` : ''));
+  (e as Error & { code?: string }).code = r.error.code;
+  throw e;
+}
+
+/** Adds a decimal-text twin (`<field>_decimal`) to each integer amount field. */
+function withDecimals<T extends object>(row: T, currency: string, fields: (keyof T)[]): T & Record<string, unknown> {
+  const out: Record<string, unknown> = { ...(row as Record<string, unknown>) };
+  for (const f of fields) {
+    const v = row[f];
+    if (typeof v === 'number') out[`${String(f)}_decimal`] = formatAmount(v, currency);
+    else if (v === null) out[`${String(f)}_decimal`] = null;
+  }
+  return out as T & Record<string, unknown>;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+export interface CliIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+export async function runCli(argv: string[], io: CliIo = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') }): Promise<number> {
+  let p: Parsed;
+  try {
+    p = parseArgs(argv);
+  } catch (e) {
+    io.err(`ledgerlink: ${(e as Error).message} (see ledgerlink --help)`);
+    return 2;
+  }
+  if (p.command === 'help') {
+    io.out(USAGE);
+    return 0;
+  }
+  const arity: Record<string, [number, number]> = {
+    demo: [0, 0], connections: [0, 0], journals: [0, 0], statements: [1, 1], lines: [1, 1], sync: [0, Infinity], check: [0, 0],
+    settings: [1, 3], start: [0, 0],
+  };
+  const a = arity[p.command];
+  if (!a) {
+    io.err(`ledgerlink: unknown command "${p.command}" (see ledgerlink --help)`);
+    return 2;
+  }
+  if (p.args.length < a[0] || p.args.length > a[1]) {
+    io.err(`ledgerlink: wrong number of arguments for ${p.command} (see ledgerlink --help)`);
+    return 2;
+  }
+  if (p.options.has('--statement') && p.command !== 'lines') {
+    io.err('ledgerlink: --statement goes with the lines command');
+    return 2;
+  }
+  if (p.options.has('--institution') && p.command !== 'demo') {
+    io.err('ledgerlink: --institution goes with the demo command');
+    return 2;
+  }
+
+  let core: Core;
+  try {
+    core = new Core({ dataDir: p.dataDir, ...(process.env.LEDGERLINK_NOW ? { now: fixedClock(process.env.LEDGERLINK_NOW) } : {}) });
+  } catch (e) {
+    io.err(`ledgerlink: ${e instanceof LedgerVersionError ? e.message : `cannot open the ledger in ${p.dataDir}: ${(e as Error).message}`}`);
+    return 1;
+  }
+  try {
+    return await dispatch(core, p, io);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    io.err(`ledgerlink: ${(e as Error).message}`);
+    return code === 'invalid_argument' || code === 'not_found' ? 2 : 1;
+  } finally {
+    await core.close();
+  }
+}
+
+/** LEDGERLINK_NOW pins the clock (reproducible demos and tests): it then advances normally. */
+function fixedClock(iso: string): () => Date {
+  const start = Date.parse(iso);
+  if (Number.isNaN(start)) throw new UsageError(`LEDGERLINK_NOW is not a date: ${iso}`);
+  const t0 = Date.now();
+  return () => new Date(start + (Date.now() - t0));
+}
+
+async function dispatch(core: Core, p: Parsed, io: CliIo): Promise<number> {
+  const { api } = core;
+  const print = (rows: unknown[], text: () => string) => io.out(p.json ? JSON.stringify(rows, null, 2) : text());
+  if (!p.quiet && !p.json) {
+    core.on('syncProgress', (e) => io.err(`  journal ${e.journal_id}: page ${e.pages}, fetched ${e.fetched}, stored ${e.stored}`));
+  } else if (!p.quiet) {
+    core.on('syncProgress', (e) => io.err(JSON.stringify({ progress: e })));
+  }
+
+  switch (p.command) {
+    case 'demo':
+      return demo(core, p, io);
+    case 'start':
+      return start(core, p, io);
+    case 'connections': {
+      const rows = unwrap(await api.listConnections({}));
+      print(rows, () => rows.length === 0 ? 'No connections yet. Try: ledgerlink demo' : table([
+        ['ID', 'PROVIDER', 'INSTITUTION', 'STATE', 'AUTO', 'LAST SYNC', 'CONSENT UNTIL'],
+        ...rows.map((c) => [String(c.id), c.provider, c.institution_name, c.state + (c.state_action ? ` (${c.state_action})` : ''),
+          c.auto_sync ? 'on' : 'off', c.last_refresh ?? '-', c.consent_expires_at?.slice(0, 10) ?? '-']),
+      ]));
+      return 0;
+    }
+    case 'journals': {
+      const rows = unwrap(await api.listJournals({}));
+      print(rows.map(journalJson), () => rows.length === 0 ? 'No journals yet. Try: ledgerlink demo' : journalsTable(rows));
+      return 0;
+    }
+    case 'statements': {
+      const j = await journalByRef(core, p.args[0]!);
+      const rows = unwrap(await api.listStatements({ journal_id: j.id }));
+      print(rows.map((s) => statementJson(s, j.currency)), () => rows.length === 0 ? `Journal ${j.code} has no statements yet.` : table([
+        ['ID', 'NAME', 'DATE', 'START', 'END', 'BANK END', 'LINES', 'CHECK'],
+        ...rows.map((s) => [String(s.id), s.name, s.date, formatAmount(s.balance_start, j.currency), formatAmount(s.balance_end, j.currency),
+          formatAmount(s.balance_end_real, j.currency), String(s.line_count),
+          s.difference !== 0 ? `difference ${formatAmount(s.difference, j.currency)}: a transaction is missing or doubled` : s.is_valid ? 'ok' : 'chain broken']),
+      ]));
+      return 0;
+    }
+    case 'lines': {
+      const j = await journalByRef(core, p.args[0]!);
+      const st = p.options.get('--statement');
+      if (st !== undefined && !/^\d+$/.test(st)) throw Object.assign(new Error('--statement takes a statement id'), { code: 'invalid_argument' });
+      const rows = unwrap(await api.listLines({ journal_id: j.id, ...(st ? { statement_id: Number(st) } : {}) }));
+      print(rows.map(lineJson), () => rows.length === 0 ? 'No lines.' : table([
+        ['ID', 'DATE', 'AMOUNT', 'CUR', 'PARTNER', 'REFERENCE'],
+        ...rows.map((l) => [String(l.id), l.date, formatAmount(l.amount, l.currency), l.currency, l.partner_name ?? '', l.payment_ref]),
+      ]));
+      return 0;
+    }
+    case 'sync': {
+      const ids = p.args.map((x) => {
+        if (!/^\d+$/.test(x)) throw Object.assign(new Error(`"${x}" is not a connection id`), { code: 'invalid_argument' });
+        return Number(x);
+      });
+      const results = unwrap(await api.synchronize(ids.length ? { connection_ids: ids } : {}));
+      print(results, () => results.map((r) => r.ok
+        ? `Connection ${r.connection_id}: synchronized, ${r.stored} new line(s), ${r.duplicates} already known, ${r.pending} pending.`
+        : `Connection ${r.connection_id}: FAILED (${r.state}): ${r.error?.message}${r.error?.reference ? `\n  Reference: ${r.error.reference}` : ''}`).join('\n') || 'No connections to synchronize.');
+      return results.every((r) => r.ok) ? 0 : 1;
+    }
+    case 'check': {
+      const problems = unwrap(await api.checkIntegrity({}));
+      print(problems, () => problems.length === 0 ? 'Ledger OK: statements chain, balances match the bank, no duplicates.' : problems.map((x) => `- ${x.message}`).join('\n'));
+      return problems.length === 0 ? 0 : 1;
+    }
+    case 'settings': {
+      const [verb, key, value] = p.args;
+      if (verb === 'get' && value === undefined) {
+        const s = unwrap(await api.getSettings({}));
+        if (key !== undefined) {
+          if (!(key in s)) throw Object.assign(new Error(`Unknown setting "${key}"`), { code: 'invalid_argument' });
+          io.out(p.json ? JSON.stringify([{ key, value: s[key] }]) : s[key]!);
+        } else print(Object.entries(s).map(([k, v]) => ({ key: k, value: v })), () => Object.entries(s).map(([k, v]) => `${k} = ${v}`).join('\n'));
+        return 0;
+      }
+      if (verb === 'set' && key !== undefined && value !== undefined) {
+        unwrap(await api.setSetting({ key, value }));
+        if (!p.json) io.out(`${key} = ${value}`);
+        else io.out(JSON.stringify([{ key, value }]));
+        return 0;
+      }
+      throw Object.assign(new Error('usage: settings get [KEY] | settings set KEY VALUE'), { code: 'invalid_argument' });
+    }
+  }
+  return 2;
+}
+
+async function journalByRef(core: Core, ref: string): Promise<JournalView> {
+  const all = unwrap(await core.api.listJournals({}));
+  const j = all.find((x) => String(x.id) === ref) ?? all.find((x) => x.code.toLowerCase() === ref.toLowerCase());
+  if (!j) throw Object.assign(new Error(`There is no journal "${ref}" (give its id or code; see ledgerlink journals).`), { code: 'not_found' });
+  return j;
+}
+
+function journalJson(j: JournalView) {
+  return withDecimals(j, j.currency, ['balance', 'bank_balance']);
+}
+function statementJson(s: StatementView, currency: string) {
+  return withDecimals(s, currency, ['balance_start', 'balance_end', 'balance_end_real', 'difference']);
+}
+function lineJson(l: LineView) {
+  const out = withDecimals(l, l.currency, ['amount']);
+  if (l.foreign_amount !== null && l.foreign_currency) out.foreign_amount_decimal = formatAmount(l.foreign_amount, l.foreign_currency);
+  return out;
+}
+
+function journalsTable(rows: JournalView[]): string {
+  return table([
+    ['ID', 'CODE', 'NAME', 'CUR', 'BALANCE', 'BANK', 'LINES', 'STATEMENTS', 'PENDING'],
+    ...rows.map((j) => [String(j.id), j.code, j.name, j.currency, formatAmount(j.balance, j.currency),
+      j.bank_balance === null ? '-' : formatAmount(j.bank_balance, j.currency), String(j.line_count), String(j.statement_count), String(j.pending_count)]),
+  ]);
+}
+
+async function demo(core: Core, p: Parsed, io: CliIo): Promise<number> {
+  const { api } = core;
+  const institution = p.options.get('--institution') ?? 'demo-plain';
+  const started = unwrap(await api.startConnect({ provider: 'demo', institution_id: institution }));
+  const finishing = api.finishConnect({ flow_id: started.flow_id, timeout_ms: 60_000 });
+  // Drive the Demo Bank's consent pages with its test login, then deliver the redirect.
+  const redirect = await completeConsentHeadlessly(started.consent_url);
+  await fetch(redirect);
+  const { connection, accounts } = unwrap(await finishing);
+  const journals = unwrap(await api.linkAccounts({
+    connection_id: connection.id,
+    links: accounts.map((a) => ({ provider_account_id: a.provider_account_id, journal: { new: { name: `${connection.institution_name} ${a.name}` } } })),
+  }));
+  const [summary] = unwrap(await api.synchronize({ connection_ids: [connection.id] }));
+  const after = unwrap(await api.listJournals({}));
+  const mine = after.filter((j) => journals.some((x) => x.id === j.id));
+  if (p.json) io.out(JSON.stringify(mine.map(journalJson), null, 2));
+  else {
+    io.out(`Connected ${connection.institution_name} (connection ${connection.id}) and synchronized ${mine.length} account(s):`);
+    io.out(journalsTable(mine));
+    if (summary && !summary.ok) io.out(`Synchronization failed: ${summary.error?.message} (reference: ${summary.error?.reference})`);
+  }
+  return summary?.ok ? 0 : 1;
+}
+
+async function start(core: Core, p: Parsed, io: CliIo): Promise<number> {
+  const { electronBinary } = await import('./electron-binary');
+  const bin = electronBinary();
+  if (bin.found) {
+    io.err(`The Electron binary is at ${bin.path}, but the desktop shell is not part of this version yet: running headless.`);
+  } else {
+    io.err(`The Electron binary is not installed here (${bin.reason}). The desktop window and the browser UI are not part of this version yet: running the app headless on its embedded defaults (local ledger in ${core.dataDir}, Demo Bank).`);
+  }
+  const connections = unwrap(await core.api.listConnections({}));
+  if (connections.length === 0) return demo(core, p, io);
+  const results = unwrap(await core.api.synchronize({}));
+  for (const r of results) {
+    if (!r.ok) io.err(`Connection ${r.connection_id}: ${r.error?.message} (reference: ${r.error?.reference})`);
+  }
+  const journals = unwrap(await core.api.listJournals({}));
+  io.out(p.json ? JSON.stringify(journals.map(journalJson), null, 2) : journalsTable(journals));
+  return results.every((r) => r.ok) ? 0 : 1;
+}

@@ -1,0 +1,402 @@
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type {
+  AccountLink, ApiEventName, ApiEvents, ConnectionView, LedgerlinkApi, OnlineAccountView, Periodicity, Result, SyncSummary,
+} from '../../preload/api';
+import { listChatter } from '../ledger/chatter';
+import { LEDGER_FILE_NAME, openLedger, type Db } from '../ledger/db';
+import { DismissError, dismissLine, importAgain, listDismissed } from '../ledger/dismissed';
+import { checkIntegrity } from '../ledger/integrity';
+import { createJournal, freeJournalCode, getJournal, listJournals } from '../ledger/journals';
+import { listLines, listPendingLines } from '../ledger/lines';
+import { parseAmount, type MoneyError } from '../ledger/money';
+import { allSettings, getSetting, setSetting } from '../ledger/settings';
+import { listStatements } from '../ledger/statements';
+import { DemoBank } from '../providers/demo/index';
+import { toProviderError } from '../providers/errors';
+import type { ConnectionContext, Provider } from '../providers/types';
+import { isIsoDate, isValidTimeZone, systemTimeZone } from '../sync/dates';
+import { SyncEngine } from '../sync/engine';
+import type { Vault } from '../vault/types';
+import { ApiFailure } from './errors';
+import { RedirectListener } from './redirect-listener';
+
+export interface CoreOptions {
+  dataDir: string;
+  now?: () => Date;
+  /** Providers by name; the Demo Bank is always there unless replaced. */
+  providers?: Provider[];
+  vault?: Vault;
+}
+
+const PERIODICITIES = ['none', 'day', 'week', 'bimonthly', 'month'] as const;
+const id = z.number().int().positive();
+const empty = z.object({}).strict();
+const newJournal = z.object({
+  name: z.string().trim().min(1).max(100),
+  code: z.string().trim().regex(/^[A-Za-z0-9]{1,8}$/).optional(),
+  periodicity: z.enum(PERIODICITIES).optional(),
+}).strict();
+
+const schemas = {
+  listInstitutions: z.object({ provider: z.string().optional() }).strict(),
+  startConnect: z.object({ provider: z.string().min(1), institution_id: z.string().min(1) }).strict(),
+  finishConnect: z.object({ flow_id: z.string().min(1), timeout_ms: z.number().int().positive().max(3_600_000).optional() }).strict(),
+  linkAccounts: z.object({
+    connection_id: id,
+    links: z.array(z.object({
+      provider_account_id: z.string().min(1),
+      journal: z.union([z.object({ new: newJournal }).strict(), z.object({ existing: id }).strict()]),
+    }).strict()).min(1),
+  }).strict(),
+  listConnections: empty,
+  listAccounts: z.object({ connection_id: id }).strict(),
+  listJournals: empty,
+  listStatements: z.object({ journal_id: id }).strict(),
+  listLines: z.object({
+    journal_id: id, statement_id: id.optional(),
+    offset: z.number().int().min(0).optional(), limit: z.number().int().positive().max(100_000).optional(),
+  }).strict(),
+  listPendingLines: z.object({ journal_id: id }).strict(),
+  synchronize: z.object({ connection_ids: z.array(id).optional(), trigger: z.enum(['manual', 'scheduled']).optional() }).strict(),
+  listChatter: z.object({ connection_id: id.optional(), journal_id: id.optional() }).strict(),
+  dismissLine: z.object({ line_id: id }).strict(),
+  listDismissed: z.object({ journal_id: id }).strict(),
+  importAgain: z.object({ dismissed_id: id }).strict(),
+  getSettings: empty,
+  setSetting: z.object({ key: z.string().min(1), value: z.string() }).strict(),
+  checkIntegrity: empty,
+} satisfies Record<keyof LedgerlinkApi, z.ZodType>;
+
+interface Flow {
+  provider: Provider;
+  institutionId: string;
+  listener: RedirectListener;
+  mode: 'new';
+}
+
+/**
+ * The service container and the one implementation of the API contract: the CLI, the
+ * browser host and Electron all call this object. Arguments are validated here as unknown
+ * input; results come back as Result values, never as thrown errors.
+ */
+export class Core {
+  readonly db: Db;
+  readonly dataDir: string;
+  readonly now: () => Date;
+  readonly api: LedgerlinkApi;
+  private readonly providers = new Map<string, Provider>();
+  private readonly events = new EventEmitter();
+  private readonly flows = new Map<string, Flow>();
+  private readonly engine: SyncEngine;
+  private readonly vault: Vault | undefined;
+
+  constructor(opts: CoreOptions) {
+    this.dataDir = opts.dataDir;
+    this.now = opts.now ?? (() => new Date());
+    this.vault = opts.vault;
+    this.db = openLedger(join(opts.dataDir, LEDGER_FILE_NAME), { now: this.now });
+    this.providers.set('demo', new DemoBank({ stateDir: join(opts.dataDir, 'demo-bank'), now: this.now }));
+    for (const p of opts.providers ?? []) this.providers.set(p.name, p);
+    this.engine = new SyncEngine(this.db, {
+      now: this.now,
+      onProgress: (e) => this.emit('syncProgress', e),
+      onChatter: (c) => this.emit('chatter', c),
+      onState: (e) => this.emit('connectionState', e),
+    });
+    this.api = this.buildApi();
+  }
+
+  on<K extends ApiEventName>(event: K, listener: (e: ApiEvents[K]) => void): () => void {
+    this.events.on(event, listener);
+    return () => this.events.off(event, listener);
+  }
+
+  private emit<K extends ApiEventName>(event: K, e: ApiEvents[K]): void {
+    this.events.emit(event, e);
+  }
+
+  async close(): Promise<void> {
+    for (const f of this.flows.values()) await f.listener.close();
+    this.flows.clear();
+    for (const p of this.providers.values()) await p.close?.();
+    this.db.close();
+  }
+
+  provider(name: string): Provider {
+    const p = this.providers.get(name);
+    if (!p) throw new ApiFailure('unknown_provider', `Ledgerlink has no provider named "${name}". Known: ${[...this.providers.keys()].join(', ')}.`);
+    return p;
+  }
+
+  private buildApi(): LedgerlinkApi {
+    const impl: { [K in keyof LedgerlinkApi]: (args: z.infer<(typeof schemas)[K]>) => Promise<unknown> | unknown } = {
+      listInstitutions: async (a) => {
+        const names = a.provider ? [a.provider] : [...this.providers.keys()];
+        const out = [];
+        for (const n of names) {
+          for (const i of await this.provider(n).listInstitutions()) out.push({ provider: n, ...i });
+        }
+        return out;
+      },
+      startConnect: (a) => this.startConnect(a.provider, a.institution_id),
+      finishConnect: (a) => this.finishConnect(a.flow_id, a.timeout_ms ?? 15 * 60_000),
+      linkAccounts: (a) => this.linkAccounts(a.connection_id, a.links),
+      listConnections: () => this.connections(),
+      listAccounts: (a) => this.accounts(a.connection_id),
+      listJournals: () => listJournals(this.db),
+      listStatements: (a) => (this.journalOrFail(a.journal_id), listStatements(this.db, a.journal_id)),
+      listLines: (a) => {
+        this.journalOrFail(a.journal_id);
+        return listLines(this.db, {
+          journalId: a.journal_id,
+          ...(a.statement_id !== undefined ? { statementId: a.statement_id } : {}),
+          ...(a.offset !== undefined ? { offset: a.offset } : {}),
+          ...(a.limit !== undefined ? { limit: a.limit } : {}),
+        });
+      },
+      listPendingLines: (a) => (this.journalOrFail(a.journal_id), listPendingLines(this.db, a.journal_id)),
+      synchronize: (a) => this.synchronize(a.connection_ids, a.trigger ?? 'manual'),
+      listChatter: (a) => listChatter(this.db, {
+        ...(a.connection_id !== undefined ? { connectionId: a.connection_id } : {}),
+        ...(a.journal_id !== undefined ? { journalId: a.journal_id } : {}),
+      }),
+      dismissLine: (a) => dismissLine(this.db, a.line_id, this.now()),
+      listDismissed: (a) => listDismissed(this.db, a.journal_id),
+      importAgain: (a) => importAgain(this.db, a.dismissed_id, this.now()),
+      getSettings: () => this.settings(),
+      setSetting: (a) => (this.setSetting(a.key, a.value), this.settings()),
+      checkIntegrity: () => checkIntegrity(this.db),
+    };
+    const api = {} as Record<string, (args: unknown) => Promise<Result<unknown>>>;
+    for (const name of Object.keys(schemas) as (keyof LedgerlinkApi)[]) {
+      api[name] = async (args: unknown) => {
+        const parsed = schemas[name].safeParse(args ?? {});
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          return { ok: false, error: { code: 'invalid_argument', message: `Invalid ${issue?.path.join('.') || 'arguments'}: ${issue?.message ?? 'bad input'}` } };
+        }
+        try {
+          return { ok: true, value: await (impl[name] as (x: unknown) => unknown)(parsed.data) };
+        } catch (e) {
+          return { ok: false, error: toApiError(e) };
+        }
+      };
+    }
+    return api as unknown as LedgerlinkApi;
+  }
+
+  private journalOrFail(journalId: number) {
+    const j = getJournal(this.db, journalId);
+    if (!j) throw new ApiFailure('not_found', `There is no journal ${journalId}.`);
+    return j;
+  }
+
+  private connections(): ConnectionView[] {
+    const rows = this.db.prepare(
+      `SELECT c.id, c.provider, c.institution_id, c.institution_name, c.state, c.state_action, c.auto_sync, c.last_refresh,
+              c.next_refresh, c.consent_expires_at, (SELECT COUNT(*) FROM online_accounts a WHERE a.connection_id = c.id) AS account_count
+       FROM connections c ORDER BY c.id`,
+    ).all() as (Omit<ConnectionView, 'auto_sync'> & { auto_sync: number })[];
+    return rows.map((r) => ({ ...r, auto_sync: r.auto_sync === 1 }));
+  }
+
+  private accounts(connectionId: number): OnlineAccountView[] {
+    return this.db.prepare(
+      `SELECT a.id, a.connection_id, a.provider_account_id, a.name, a.account_number, a.currency, a.balance, a.last_sync,
+              a.fetching_status, j.id AS journal_id
+       FROM online_accounts a LEFT JOIN journals j ON j.online_account_id = a.id
+       WHERE a.connection_id = ? ORDER BY a.id`,
+    ).all(connectionId) as OnlineAccountView[];
+  }
+
+  private async startConnect(providerName: string, institutionId: string) {
+    const provider = this.provider(providerName);
+    const institutions = await provider.listInstitutions();
+    if (!institutions.some((i) => i.id === institutionId)) {
+      throw new ApiFailure('not_found', `${provider.displayName} has no institution "${institutionId}".`);
+    }
+    const listener = new RedirectListener();
+    await listener.start();
+    try {
+      const { url } = await provider.startConsent({ institutionId, redirectUri: listener.redirectUri, state: listener.state, mode: 'new' });
+      const flowId = randomBytes(12).toString('hex');
+      this.flows.set(flowId, { provider, institutionId, listener, mode: 'new' });
+      return { flow_id: flowId, consent_url: url };
+    } catch (e) {
+      await listener.close();
+      throw e;
+    }
+  }
+
+  private async finishConnect(flowId: string, timeoutMs: number) {
+    const flow = this.flows.get(flowId);
+    if (!flow) throw new ApiFailure('not_found', 'This connection attempt is unknown or finished. Start it again.');
+    try {
+      const params = await flow.listener.wait(timeoutMs);
+      const consent = await flow.provider.completeConsent({ institutionId: flow.institutionId, params, now: this.now() });
+      const institution = (await flow.provider.listInstitutions()).find((i) => i.id === flow.institutionId);
+      if (Object.keys(consent.secrets).length > 0 && !this.vault) {
+        throw new ApiFailure('no_vault', 'No credential vault is available to keep this connection\'s secrets. Install gnome-keyring and libsecret (or use the desktop app) and try again.');
+      }
+      const connectionId = Number(
+        this.db.prepare(
+          `INSERT INTO connections (provider, institution_id, institution_name, provider_ref, consent_expires_at, created_at)
+           VALUES (?, ?, ?, ?, ?, ?)`,
+        ).run(flow.provider.name, flow.institutionId, institution?.name ?? flow.institutionId, consent.providerRef,
+          consent.consentExpiresAt ?? null, this.now().toISOString()).lastInsertRowid,
+      );
+      for (const [k, v] of Object.entries(consent.secrets)) await this.vault!.set(connectionId, k, v);
+      await this.fetchAccounts(connectionId);
+      const connection = this.connections().find((c) => c.id === connectionId)!;
+      return { connection, accounts: this.accounts(connectionId) };
+    } finally {
+      this.flows.delete(flowId);
+      await flow.listener.close();
+    }
+  }
+
+  /** Lists the bank's accounts of a connection again and records the ones not known yet. */
+  async fetchAccounts(connectionId: number): Promise<OnlineAccountView[]> {
+    const conn = this.db.prepare('SELECT * FROM connections WHERE id = ?').get(connectionId) as
+      | { provider: string; institution_id: string; provider_ref: string } | undefined;
+    if (!conn) throw new ApiFailure('not_found', `There is no connection ${connectionId}.`);
+    const accounts = await this.provider(conn.provider).listAccounts(this.context(connectionId, conn, true));
+    const upsert = this.db.prepare(
+      `INSERT INTO online_accounts (connection_id, provider_account_id, name, account_number, currency, balance, balance_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (connection_id, provider_account_id) DO UPDATE SET name = excluded.name, account_number = excluded.account_number`,
+    );
+    this.db.transaction(() => {
+      for (const a of accounts) {
+        let balance: number;
+        try {
+          balance = parseAmount(a.balance, a.currency);
+        } catch (e) {
+          throw new ApiFailure('invalid_response', `The bank's balance for ${a.name} could not be read (${(e as MoneyError).message}).`);
+        }
+        upsert.run(connectionId, a.id, a.name, a.accountNumber ?? null, a.currency, balance, a.balanceAt ?? this.now().toISOString());
+      }
+    })();
+    return this.accounts(connectionId);
+  }
+
+  private context(connectionId: number, conn: { institution_id: string; provider_ref: string }, interactive: boolean): ConnectionContext {
+    return {
+      connectionId,
+      institutionId: conn.institution_id,
+      providerRef: conn.provider_ref,
+      getSecret: async (n) => this.vault?.get(connectionId, n),
+      setSecret: async (n, v) => {
+        if (!this.vault) throw new Error('No credential vault is available');
+        await this.vault.set(connectionId, n, v);
+      },
+      interactive,
+      now: this.now,
+    };
+  }
+
+  private linkAccounts(connectionId: number, links: AccountLink[]) {
+    const accounts = this.accounts(connectionId);
+    if (accounts.length === 0 && !this.connections().some((c) => c.id === connectionId)) {
+      throw new ApiFailure('not_found', `There is no connection ${connectionId}.`);
+    }
+    const timezone = this.timezone();
+    const defaultPeriodicity = (getSetting(this.db, 'default_periodicity') ?? 'month') as Periodicity;
+    const journalIds = this.db.transaction(() =>
+      links.map((link) => {
+        const acc = accounts.find((a) => a.provider_account_id === link.provider_account_id);
+        if (!acc) throw new ApiFailure('not_found', `The connection has no account "${link.provider_account_id}".`);
+        if (acc.journal_id !== null) throw new ApiFailure('already_linked', `${acc.name} is already synchronized into a journal.`);
+        if ('new' in link.journal) {
+          const j = link.journal.new;
+          const code = j.code ? j.code.toUpperCase() : freeJournalCode(this.db, j.name);
+          if (this.db.prepare('SELECT 1 FROM journals WHERE code = ?').get(code)) {
+            throw new ApiFailure('code_taken', `A journal already uses the code ${code}.`);
+          }
+          return createJournal(this.db, {
+            name: j.name, code, currency: acc.currency, periodicity: j.periodicity ?? defaultPeriodicity, timezone,
+            onlineAccountId: acc.id, at: this.now(),
+          });
+        }
+        const existing = this.journalOrFail(link.journal.existing);
+        if (existing.online_account_id !== null) throw new ApiFailure('already_linked', `Journal ${existing.code} is already linked to a bank account.`);
+        if (existing.currency !== acc.currency) {
+          throw new ApiFailure('currency_mismatch', `Journal ${existing.code} is in ${existing.currency} but ${acc.name} is in ${acc.currency}.`);
+        }
+        this.db.prepare('UPDATE journals SET online_account_id = ? WHERE id = ?').run(acc.id, existing.id);
+        return existing.id;
+      }),
+    )();
+    return journalIds.map((j) => getJournal(this.db, j)!);
+  }
+
+  private async synchronize(connectionIds: number[] | undefined, trigger: 'manual' | 'scheduled'): Promise<SyncSummary[]> {
+    const all = this.connections();
+    const ids = connectionIds ?? all.map((c) => c.id);
+    const out: SyncSummary[] = [];
+    for (const cid of ids) {
+      const conn = all.find((c) => c.id === cid);
+      if (!conn) throw new ApiFailure('not_found', `There is no connection ${cid}.`);
+      out.push(await this.engine.run(cid, this.provider(conn.provider), {
+        trigger,
+        getSecret: async (n) => this.vault?.get(cid, n),
+        ...(this.vault ? { setSecret: (n: string, v: string) => this.vault!.set(cid, n, v) } : {}),
+      }));
+    }
+    return out;
+  }
+
+  private timezone(): string {
+    return getSetting(this.db, 'timezone') ?? systemTimeZone();
+  }
+
+  /** Settings with the per-journal periodicity and per-connection auto-sync folded in as keys. */
+  private settings(): Record<string, string> {
+    const s: Record<string, string> = { timezone: this.timezone(), default_periodicity: 'month', lock_date: '', ...allSettings(this.db) };
+    for (const j of listJournals(this.db)) s[`journal.${j.code}.periodicity`] = j.periodicity;
+    for (const c of this.connections()) s[`connection.${c.id}.auto_sync`] = c.auto_sync ? 'on' : 'off';
+    return s;
+  }
+
+  private setSetting(key: string, value: string): void {
+    const m = /^journal\.([^.]+)\.periodicity$/.exec(key);
+    if (m) {
+      if (!(PERIODICITIES as readonly string[]).includes(value)) throw new ApiFailure('invalid_argument', `Periodicity must be one of ${PERIODICITIES.join(', ')}.`);
+      const r = this.db.prepare('UPDATE journals SET periodicity = ? WHERE code = ? COLLATE NOCASE OR CAST(id AS TEXT) = ?').run(value, m[1], m[1]);
+      if (r.changes === 0) throw new ApiFailure('not_found', `There is no journal ${m[1]}.`);
+      return;
+    }
+    const c = /^connection\.(\d+)\.auto_sync$/.exec(key);
+    if (c) {
+      const on = ({ on: 1, true: 1, '1': 1, off: 0, false: 0, '0': 0 } as Record<string, number>)[value];
+      if (on === undefined) throw new ApiFailure('invalid_argument', 'auto_sync must be on or off.');
+      const r = this.db.prepare('UPDATE connections SET auto_sync = ? WHERE id = ?').run(on, Number(c[1]));
+      if (r.changes === 0) throw new ApiFailure('not_found', `There is no connection ${c[1]}.`);
+      return;
+    }
+    switch (key) {
+      case 'lock_date':
+        if (value !== '' && !isIsoDate(value)) throw new ApiFailure('invalid_argument', 'The lock date must be a date like 2026-03-31 (or empty to remove it).');
+        return setSetting(this.db, key, value === '' ? null : value);
+      case 'timezone':
+        if (!isValidTimeZone(value)) throw new ApiFailure('invalid_argument', `"${value}" is not a time zone (e.g. Europe/Brussels).`);
+        return setSetting(this.db, key, value);
+      case 'default_periodicity':
+        if (!(PERIODICITIES as readonly string[]).includes(value)) throw new ApiFailure('invalid_argument', `Periodicity must be one of ${PERIODICITIES.join(', ')}.`);
+        return setSetting(this.db, key, value);
+      default:
+        throw new ApiFailure('invalid_argument',
+          `Unknown setting "${key}". Settings: lock_date, timezone, default_periodicity, journal.CODE.periodicity, connection.ID.auto_sync.`);
+    }
+  }
+}
+
+function toApiError(e: unknown) {
+  if (e instanceof ApiFailure) return e.toApiError();
+  if (e instanceof DismissError) return { code: 'invalid_argument', message: e.message };
+  const pe = toProviderError(e);
+  return { code: pe.code, message: pe.description, ...(pe.requestId ? { reference: pe.requestId } : {}) };
+}

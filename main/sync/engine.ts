@@ -1,0 +1,319 @@
+import { randomBytes } from 'node:crypto';
+import type { ApiError, ChatterView, ConnectionState, Periodicity, StateAction, SyncProgressEvent, SyncSummary } from '../../preload/api';
+import { postChatter } from '../ledger/chatter';
+import type { Db } from '../ledger/db';
+import { parseAmount } from '../ledger/money';
+import { lockDate } from '../ledger/settings';
+import { rechain } from '../ledger/statements';
+import { ProviderError, toProviderError } from '../providers/errors';
+import type { ConnectionContext, Provider, ProviderAccount, TransactionPage } from '../providers/types';
+import { localDate } from './dates';
+import { PageWriter, type PageCounts } from './ingest';
+import { normalizeTransaction } from './normalize';
+import { outcomeOf } from './outcome';
+import { syncWindow } from './window';
+
+export const SYNC_INTERVAL_HOURS = 12;
+export const OPENING_LINE_LABEL = 'Opening statement: first synchronization';
+
+export interface EngineOptions {
+  now?: () => Date;
+  overlapDays?: number;
+  onProgress?: (e: SyncProgressEvent) => void;
+  onChatter?: (c: ChatterView) => void;
+  onState?: (e: { connection_id: number; state: ConnectionState; state_action: StateAction | null }) => void;
+}
+
+export interface RunOptions {
+  trigger: 'manual' | 'scheduled' | 'first';
+  /** Secrets of the connection, read from the vault on demand. */
+  getSecret?: (name: string) => Promise<string | undefined>;
+  setSecret?: (name: string, value: string) => Promise<void>;
+  signal?: AbortSignal;
+}
+
+interface ConnectionRow {
+  id: number;
+  provider: string;
+  institution_id: string;
+  institution_name: string;
+  provider_ref: string;
+  state: ConnectionState;
+  state_action: StateAction | null;
+}
+
+interface LinkedAccountRow {
+  id: number;
+  provider_account_id: string;
+  currency: string;
+  cursor: string | null;
+  first_sync_done: number;
+  invert_balance_sign: number;
+  invert_transaction_sign: number;
+  journal_id: number;
+  journal_code: string;
+  journal_currency: string;
+  periodicity: Periodicity;
+  timezone: string;
+}
+
+/** A reference the user can copy: the provider's request id where it gave one. */
+export function errorReference(provider: string, e: ProviderError, runId: number): string {
+  if (e.requestId) return `${provider}:${e.requestId}`;
+  return `LL-${runId}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Synchronizes connections: window, fetch to completion page by page (each page, its cursor
+ * and its log line in one transaction), dedup, pending matching, statements, opening line,
+ * states and chatter.
+ */
+export class SyncEngine {
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly db: Db,
+    private readonly opts: EngineOptions = {},
+  ) {
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  async run(connectionId: number, provider: Provider, o: RunOptions): Promise<SyncSummary> {
+    const db = this.db;
+    const conn = db.prepare('SELECT * FROM connections WHERE id = ?').get(connectionId) as ConnectionRow | undefined;
+    if (!conn) throw new Error(`No connection ${connectionId}`);
+    const summary: SyncSummary = { connection_id: connectionId, ok: false, state: conn.state, fetched: 0, stored: 0, duplicates: 0, pending: 0 };
+
+    // A disconnected or blocked connection makes no request at all.
+    if (conn.state === 'disconnected' || conn.state === 'blocked') {
+      summary.error =
+        conn.state === 'disconnected'
+          ? { code: 'disconnected', message: 'Please reconnect your online account.' }
+          : { code: 'blocked', message: 'This connection is blocked after suspicious activity. Re-activate it with your registered phone number.' };
+      return summary;
+    }
+
+    const startedAt = this.now().toISOString();
+    const runId = db.transaction(() => {
+      // A run still marked running was cut short (crash, kill): say so, the next run carries on.
+      db.prepare(`UPDATE sync_runs SET result = 'interrupted', ended_at = ? WHERE connection_id = ? AND result = 'running'`).run(startedAt, connectionId);
+      return Number(db.prepare(`INSERT INTO sync_runs (connection_id, trigger, started_at) VALUES (?, ?, ?)`).run(connectionId, o.trigger, startedAt).lastInsertRowid);
+    })();
+
+    const ctx: ConnectionContext = {
+      connectionId,
+      institutionId: conn.institution_id,
+      providerRef: conn.provider_ref,
+      getSecret: o.getSecret ?? (async () => undefined),
+      setSecret: o.setSecret ?? (async () => { throw new Error('No credential vault is available to store this secret'); }),
+      interactive: o.trigger !== 'scheduled',
+      now: this.now,
+      ...(o.signal ? { signal: o.signal } : {}),
+    };
+
+    try {
+      if (o.trigger === 'manual' && provider.requestRefresh) {
+        try {
+          await provider.requestRefresh(ctx);
+        } catch (e) {
+          const pe = toProviderError(e);
+          // A refresh refused for now still lets us fetch what the provider already has.
+          if (pe.code !== 'rate_limited' && pe.code !== 'not_ready') throw pe;
+          this.chatter({ connectionId, level: 'info',
+            text: pe.retryAt
+              ? `The bank allows a limited number of refreshes: fetching what it already has. A fresh update is possible after ${pe.retryAt}.`
+              : 'The bank could not refresh right now: fetching what it already has.' });
+        }
+      }
+
+      const accounts = await provider.listAccounts(ctx);
+      const linked = this.linkedAccounts(connectionId);
+      this.storeBalances(connectionId, accounts);
+
+      for (const acc of linked) {
+        const bankAccount = accounts.find((a) => a.id === acc.provider_account_id);
+        if (!bankAccount) {
+          this.chatter({ connectionId, journalId: acc.journal_id, level: 'warning',
+            text: 'The bank no longer lists this account. Use Fetch Accounts to check the accounts of this connection.' });
+          continue;
+        }
+        const counts = await this.syncAccount(provider, ctx, runId, acc);
+        summary.fetched += counts.fetched;
+        summary.stored += counts.stored;
+        summary.duplicates += counts.duplicates;
+        summary.pending += counts.pending;
+      }
+
+      const at = this.now();
+      db.transaction(() => {
+        db.prepare(
+          `UPDATE connections SET state = 'connected', state_action = NULL, last_refresh = ?, next_refresh = ?
+           WHERE id = ? AND state NOT IN ('disconnected','blocked')`,
+        ).run(at.toISOString(), new Date(at.getTime() + SYNC_INTERVAL_HOURS * 3_600_000).toISOString(), connectionId);
+        db.prepare(`UPDATE sync_runs SET result = 'success', ended_at = ? WHERE id = ?`).run(at.toISOString(), runId);
+      })();
+      summary.ok = true;
+    } catch (e) {
+      const pe = toProviderError(e);
+      const outcome = outcomeOf(pe);
+      const reference = errorReference(conn.provider, pe, runId);
+      const error: ApiError = { code: pe.code, message: outcome.text, reference };
+      db.transaction(() => {
+        const current = (db.prepare('SELECT state FROM connections WHERE id = ?').pluck().get(connectionId) as ConnectionState);
+        // An incoming error never turns a disconnected connection back into an error.
+        if (outcome.state !== null && current !== 'disconnected') {
+          db.prepare('UPDATE connections SET state = ?, state_action = ? WHERE id = ?').run(outcome.state, outcome.action, connectionId);
+        }
+        db.prepare(
+          `UPDATE sync_runs SET result = ?, ended_at = ?, error_code = ?, error_description = ?, reference = ? WHERE id = ?`,
+        ).run(outcome.failed ? 'error' : 'success', this.now().toISOString(), pe.code, pe.description, reference, runId);
+        this.chatter({ connectionId, level: outcome.level, text: outcome.text, errorDescription: pe.description, reference });
+      })();
+      summary.ok = !outcome.failed;
+      if (outcome.failed) summary.error = error;
+    }
+    const after = db.prepare('SELECT state, state_action FROM connections WHERE id = ?').get(connectionId) as Pick<ConnectionRow, 'state' | 'state_action'>;
+    summary.state = after.state;
+    if (after.state !== conn.state || after.state_action !== conn.state_action) {
+      this.opts.onState?.({ connection_id: connectionId, state: after.state, state_action: after.state_action });
+    }
+    return summary;
+  }
+
+  private linkedAccounts(connectionId: number): LinkedAccountRow[] {
+    return this.db
+      .prepare(
+        `SELECT a.id, a.provider_account_id, a.currency, a.cursor, a.first_sync_done, a.invert_balance_sign,
+                a.invert_transaction_sign, j.id AS journal_id, j.code AS journal_code, j.currency AS journal_currency,
+                j.periodicity, j.timezone
+         FROM online_accounts a JOIN journals j ON j.online_account_id = a.id
+         WHERE a.connection_id = ? ORDER BY a.id`,
+      )
+      .all(connectionId) as LinkedAccountRow[];
+  }
+
+  private storeBalances(connectionId: number, accounts: ProviderAccount[]): void {
+    const rows = this.db.prepare('SELECT id, provider_account_id, currency, invert_balance_sign FROM online_accounts WHERE connection_id = ?').all(connectionId) as {
+      id: number; provider_account_id: string; currency: string; invert_balance_sign: number;
+    }[];
+    const parsed = rows.flatMap((r) => {
+      const a = accounts.find((x) => x.id === r.provider_account_id);
+      if (!a) return [];
+      let balance: number;
+      try {
+        balance = parseAmount(a.balance, r.currency);
+      } catch (e) {
+        throw new ProviderError('invalid_response', `Unreadable balance for account ${a.id}: ${(e as Error).message}`, {
+          description: `The bank's balance for ${a.name} could not be read. Nothing was saved.`,
+        });
+      }
+      return [{ id: r.id, balance: r.invert_balance_sign ? -balance : balance, at: a.balanceAt ?? this.now().toISOString() }];
+    });
+    const update = this.db.prepare('UPDATE online_accounts SET balance = ?, balance_at = ? WHERE id = ?');
+    this.db.transaction(() => {
+      for (const p of parsed) update.run(p.balance, p.at, p.id);
+    })();
+  }
+
+  private async syncAccount(
+    provider: Provider,
+    ctx: ConnectionContext,
+    runId: number,
+    acc: LinkedAccountRow,
+  ): Promise<PageCounts> {
+    const db = this.db;
+    const total: PageCounts = { fetched: 0, stored: 0, duplicates: 0, dismissed: 0, locked: 0, pending: 0 };
+    const today = localDate(this.now(), acc.timezone);
+    const lock = lockDate(db);
+    const lastLineDate = db
+      .prepare(`SELECT MAX(date) FROM statement_lines WHERE journal_id = ? AND kind = 'bank'`)
+      .pluck()
+      .get(acc.journal_id) as string | null;
+    const window = syncWindow({ lastLineDate, today, lockDate: lock, ...(this.opts.overlapDays !== undefined ? { overlapDays: this.opts.overlapDays } : {}) });
+
+    const writer = new PageWriter(db, { onlineAccountId: acc.id, journal: { id: acc.journal_id, code: acc.journal_code, periodicity: acc.periodicity } }, {
+      runId, runDate: today, lockDate: lock, now: this.now,
+    });
+    const norm = { currency: acc.journal_currency, timeZone: acc.timezone, invertSign: acc.invert_transaction_sign === 1 };
+    db.prepare(`UPDATE online_accounts SET fetching_status = 'processing' WHERE id = ?`).run(acc.id);
+
+    let cursor = acc.cursor;
+    let pageNo = 0;
+    let snapshot = false;
+    for (;;) {
+      ctx.signal?.throwIfAborted();
+      const page: TransactionPage = await provider.fetchTransactions(ctx, { accountId: acc.provider_account_id, since: window.since, until: window.until, cursor });
+      if (!page || !Array.isArray(page.posted) || !Array.isArray(page.pending) || typeof page.hasMore !== 'boolean') {
+        throw new ProviderError('invalid_response', 'The provider answered a page without its transaction lists', {
+          description: 'The bank sent an incomplete answer. Nothing from it was saved.',
+        });
+      }
+      // Everything is checked before a byte is written.
+      const posted = page.posted.map((t) => normalizeTransaction(t, norm));
+      const pending = page.pending.map((t) => normalizeTransaction(t, norm));
+      snapshot ||= page.pendingIsSnapshot === true;
+      pageNo++;
+      const counts = db.transaction(() => {
+        const c = writer.writePage(posted, pending, page.removed ?? []);
+        db.prepare('UPDATE online_accounts SET cursor = ? WHERE id = ?').run(page.nextCursor, acc.id);
+        db.prepare(
+          `INSERT INTO sync_log (run_id, online_account_id, page, fetched, stored, duplicates, pending, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(runId, acc.id, pageNo, c.fetched, c.stored, c.duplicates, c.pending, this.now().toISOString());
+        db.prepare(
+          `UPDATE sync_runs SET pages = pages + 1, fetched = fetched + ?, stored = stored + ?, duplicates = duplicates + ?, pending = pending + ? WHERE id = ?`,
+        ).run(c.fetched, c.stored, c.duplicates, c.pending, runId);
+        return c;
+      })();
+      for (const k of Object.keys(total) as (keyof PageCounts)[]) total[k] += counts[k];
+      this.opts.onProgress?.({
+        connection_id: ctx.connectionId, online_account_id: acc.id, journal_id: acc.journal_id, pages: pageNo,
+        fetched: total.fetched, stored: total.stored, duplicates: total.duplicates, pending: total.pending,
+      });
+      cursor = page.nextCursor;
+      if (!page.hasMore) break;
+    }
+
+    this.finishAccount(acc, runId, snapshot, today, lock, total);
+    return total;
+  }
+
+  /** Pending snapshot clean-up, the first-sync opening line and the bank balance, in one transaction. */
+  private finishAccount(acc: LinkedAccountRow, runId: number, snapshot: boolean, today: string, lock: string | null, total: PageCounts): void {
+    const db = this.db;
+    db.transaction(() => {
+      if (snapshot) {
+        db.prepare('DELETE FROM pending_lines WHERE online_account_id = ? AND (last_seen_run_id IS NULL OR last_seen_run_id != ?)').run(acc.id, runId);
+      }
+      const bank = db.prepare('SELECT balance FROM online_accounts WHERE id = ?').pluck().get(acc.id) as number;
+      if (acc.first_sync_done === 0) {
+        const ledger = (db.prepare('SELECT COALESCE(SUM(amount), 0) FROM statement_lines WHERE journal_id = ?').pluck().get(acc.journal_id) as number);
+        const diff = bank - ledger;
+        if (diff !== 0) {
+          const first = db.prepare('SELECT MIN(date) FROM statement_lines WHERE journal_id = ?').pluck().get(acc.journal_id) as string | null;
+          let date = first ?? today;
+          if (lock !== null && date <= lock) date = today;
+          const writer = new PageWriter(db, { onlineAccountId: acc.id, journal: { id: acc.journal_id, code: acc.journal_code, periodicity: acc.periodicity } }, {
+            runId, runDate: today, lockDate: null, now: this.now,
+          });
+          const statementId = writer.filer.statementFor(date);
+          db.prepare(
+            `INSERT INTO statement_lines (journal_id, statement_id, online_account_id, date, amount, currency, payment_ref, kind, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'opening', ?)`,
+          ).run(acc.journal_id, statementId, acc.id, date, diff, acc.journal_currency, OPENING_LINE_LABEL, this.now().toISOString());
+          db.prepare('UPDATE statements SET balance_end = balance_end + ?, line_count = line_count + 1 WHERE id = ?').run(diff, statementId);
+        }
+      }
+      rechain(db, acc.journal_id, bank);
+      db.prepare(`UPDATE online_accounts SET last_sync = ?, first_sync_done = 1, fetching_status = 'done' WHERE id = ?`).run(this.now().toISOString(), acc.id);
+      if (total.stored > 0) {
+        this.chatter({ journalId: acc.journal_id, level: 'info',
+          text: `${total.stored} new transaction${total.stored === 1 ? '' : 's'} recorded${total.pending ? `; ${total.pending} pending` : ''}.` });
+      }
+    })();
+  }
+
+  private chatter(m: { connectionId?: number; journalId?: number; level: 'info' | 'warning' | 'error'; text: string; errorDescription?: string; reference?: string }): void {
+    const c = postChatter(this.db, { ...m, at: this.now() });
+    this.opts.onChatter?.(c);
+  }
+}

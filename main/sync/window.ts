@@ -1,0 +1,31 @@
+import { addDays } from './dates';
+
+/** Days re-fetched before the day after the last line, so late-clearing lines are not lost. */
+export const DEFAULT_OVERLAP_DAYS = 7;
+/**
+ * How far back an empty journal asks: the longest history any provider offers (Plaid's 730
+ * days). Providers clamp it to what the institution allows ("as far back as possible").
+ */
+export const MAX_HISTORY_DAYS = 730;
+
+export interface Window {
+  since: string;
+  until: string;
+}
+
+/**
+ * The dates to fetch for a journal: from the day after its last line (minus the overlap),
+ * or as far back as possible when it has none; never on or before the lock date.
+ */
+export function syncWindow(o: {
+  lastLineDate: string | null;
+  today: string;
+  lockDate: string | null;
+  overlapDays?: number;
+}): Window {
+  const overlap = o.overlapDays ?? DEFAULT_OVERLAP_DAYS;
+  let since = o.lastLineDate ? addDays(o.lastLineDate, 1 - overlap) : addDays(o.today, -MAX_HISTORY_DAYS);
+  if (o.lockDate && since <= o.lockDate) since = addDays(o.lockDate, 1);
+  if (since > o.today) since = o.today;
+  return { since, until: o.today };
+}

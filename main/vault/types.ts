@@ -1,0 +1,11 @@
+/**
+ * Where secrets live (provider keys, access and refresh tokens, the user's phone number):
+ * the OS keychain, never SQLite, never a log, never the renderer. The backends arrive with
+ * the vault work; the core only depends on this interface.
+ */
+export interface Vault {
+  get(connectionId: number | 'app', name: string): Promise<string | undefined>;
+  set(connectionId: number | 'app', name: string, value: string): Promise<void>;
+  delete(connectionId: number | 'app', name: string): Promise<void>;
+  list(connectionId: number | 'app'): Promise<string[]>;
+}

@@ -1,0 +1,237 @@
+// THE contract between the renderer and main: every call and every event, written once.
+// Type-only: main implements it (main/core), preload and the WebSocket bridge forward it,
+// the renderer and the CLI call it. Money is integer minor units + ISO 4217 currency.
+
+export type ConnectionState = 'connected' | 'error' | 'disconnected' | 'waiting_for_user' | 'blocked';
+export type StateAction = 'mfa' | 'reconnect' | 'update_credentials' | 'reactivate';
+export type Periodicity = 'none' | 'day' | 'week' | 'bimonthly' | 'month';
+export type ChatterLevel = 'info' | 'warning' | 'error';
+export type ProviderIdKind = 'transaction' | 'pending' | 'entry_reference' | 'internal';
+
+export interface ApiError {
+  /** Stable machine code, e.g. 'invalid_argument', 'not_found', 'consent_expired'. */
+  code: string;
+  /** A sentence the user understands, with the next step to take. */
+  message: string;
+  /** A reference the user can copy and send to support. */
+  reference?: string;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+export interface InstitutionView {
+  provider: string;
+  id: string;
+  name: string;
+  country: string;
+  beta: boolean;
+  historyDays: number;
+  automaticSync: boolean;
+  refreshesPerDay?: number;
+  mfa?: boolean;
+}
+
+export interface ConnectionView {
+  id: number;
+  provider: string;
+  institution_id: string;
+  institution_name: string;
+  state: ConnectionState;
+  state_action: StateAction | null;
+  auto_sync: boolean;
+  last_refresh: string | null;
+  next_refresh: string | null;
+  consent_expires_at: string | null;
+  account_count: number;
+}
+
+export interface OnlineAccountView {
+  id: number;
+  connection_id: number;
+  provider_account_id: string;
+  name: string;
+  account_number: string | null;
+  currency: string;
+  balance: number;
+  journal_id: number | null;
+  last_sync: string | null;
+  fetching_status: 'planned' | 'waiting' | 'processing' | 'done';
+}
+
+export interface JournalView {
+  id: number;
+  name: string;
+  code: string;
+  currency: string;
+  periodicity: Periodicity;
+  timezone: string;
+  /** Sum of the journal's lines, minor units. */
+  balance: number;
+  /** What the bank last reported, minor units (null when not synchronized). */
+  bank_balance: number | null;
+  line_count: number;
+  statement_count: number;
+  pending_count: number;
+  online_account_id: number | null;
+  connection_id: number | null;
+  last_sync: string | null;
+}
+
+export interface StatementView {
+  id: number;
+  journal_id: number;
+  name: string;
+  /** Period start (local date). */
+  date: string;
+  date_end: string;
+  balance_start: number;
+  balance_end: number;
+  balance_end_real: number;
+  line_count: number;
+  is_complete: boolean;
+  is_valid: boolean;
+  /** balance_end_real - balance_end: non-zero means a transaction is missing or doubled. */
+  difference: number;
+}
+
+export interface LineView {
+  id: number;
+  journal_id: number;
+  statement_id: number;
+  date: string;
+  amount: number;
+  currency: string;
+  payment_ref: string;
+  partner_name: string | null;
+  account_number: string | null;
+  foreign_amount: number | null;
+  foreign_currency: string | null;
+  exchange_rate: string | null;
+  kind: 'bank' | 'opening' | 'manual';
+  match_reason: string | null;
+  provider_ids: { kind: ProviderIdKind; id: string }[];
+}
+
+export interface PendingLineView {
+  id: number;
+  journal_id: number | null;
+  provider_id: string;
+  date: string;
+  amount: number;
+  currency: string;
+  payment_ref: string;
+  partner_name: string | null;
+}
+
+export interface DismissedLineView {
+  id: number;
+  journal_id: number;
+  provider_ids: string[];
+  date: string;
+  amount: number;
+  currency: string;
+  payment_ref: string;
+  dismissed_at: string;
+}
+
+export interface ChatterView {
+  id: number;
+  connection_id: number | null;
+  journal_id: number | null;
+  level: ChatterLevel;
+  text: string;
+  error_description: string | null;
+  reference: string | null;
+  created_at: string;
+}
+
+export interface SyncSummary {
+  connection_id: number;
+  ok: boolean;
+  state: ConnectionState;
+  fetched: number;
+  stored: number;
+  duplicates: number;
+  pending: number;
+  error?: ApiError;
+}
+
+export interface IntegrityProblem {
+  kind: 'statement_chain' | 'statement_total' | 'balance_mismatch' | 'duplicate_provider_id' | 'line_outside_period';
+  journal_id?: number;
+  statement_id?: number;
+  line_id?: number;
+  message: string;
+}
+
+export interface ConnectStart {
+  flow_id: string;
+  /** The provider's consent page, to open in a popup or the browser. */
+  consent_url: string;
+}
+
+export interface NewJournal {
+  name: string;
+  code?: string;
+  periodicity?: Periodicity;
+}
+
+export interface AccountLink {
+  provider_account_id: string;
+  journal: { new: NewJournal } | { existing: number };
+}
+
+export interface LinesQuery {
+  journal_id: number;
+  statement_id?: number;
+  offset?: number;
+  limit?: number;
+}
+
+export interface LedgerlinkApi {
+  listInstitutions(args: { provider?: string }): Promise<Result<InstitutionView[]>>;
+  /** Starts a consent: returns the page to open; the redirect is awaited by finishConnect. */
+  startConnect(args: { provider: string; institution_id: string }): Promise<Result<ConnectStart>>;
+  /** Waits for the consent redirect; creates the connection and lists its accounts. */
+  finishConnect(args: { flow_id: string; timeout_ms?: number }): Promise<Result<{ connection: ConnectionView; accounts: OnlineAccountView[] }>>;
+  /** Maps chosen accounts to new or existing journals (one online account per journal). */
+  linkAccounts(args: { connection_id: number; links: AccountLink[] }): Promise<Result<JournalView[]>>;
+  listConnections(args: Record<string, never>): Promise<Result<ConnectionView[]>>;
+  listAccounts(args: { connection_id: number }): Promise<Result<OnlineAccountView[]>>;
+  listJournals(args: Record<string, never>): Promise<Result<JournalView[]>>;
+  listStatements(args: { journal_id: number }): Promise<Result<StatementView[]>>;
+  listLines(args: LinesQuery): Promise<Result<LineView[]>>;
+  listPendingLines(args: { journal_id: number }): Promise<Result<PendingLineView[]>>;
+  /** Synchronize Now (all connections) or Fetch Transactions (the ones named). */
+  synchronize(args: { connection_ids?: number[]; trigger?: 'manual' | 'scheduled' }): Promise<Result<SyncSummary[]>>;
+  listChatter(args: { connection_id?: number; journal_id?: number }): Promise<Result<ChatterView[]>>;
+  /** Removes a line from the ledger; its provider ids are never imported again unless asked. */
+  dismissLine(args: { line_id: number }): Promise<Result<DismissedLineView>>;
+  listDismissed(args: { journal_id: number }): Promise<Result<DismissedLineView[]>>;
+  /** The explicit escape hatch: puts a dismissed line back into the ledger. */
+  importAgain(args: { dismissed_id: number }): Promise<Result<LineView>>;
+  getSettings(args: Record<string, never>): Promise<Result<Record<string, string>>>;
+  setSetting(args: { key: string; value: string }): Promise<Result<Record<string, string>>>;
+  checkIntegrity(args: Record<string, never>): Promise<Result<IntegrityProblem[]>>;
+}
+
+export type ApiMethod = keyof LedgerlinkApi;
+
+export interface SyncProgressEvent {
+  connection_id: number;
+  online_account_id: number;
+  journal_id: number | null;
+  pages: number;
+  fetched: number;
+  stored: number;
+  duplicates: number;
+  pending: number;
+}
+
+export interface ApiEvents {
+  syncProgress: SyncProgressEvent;
+  chatter: ChatterView;
+  connectionState: { connection_id: number; state: ConnectionState; state_action: StateAction | null };
+}
+
+export type ApiEventName = keyof ApiEvents;
