@@ -6,7 +6,7 @@ export type ConnectionState = 'connected' | 'error' | 'disconnected' | 'waiting_
 export type StateAction = 'mfa' | 'reconnect' | 'update_credentials' | 'reactivate';
 export type Periodicity = 'none' | 'day' | 'week' | 'bimonthly' | 'month';
 export type ChatterLevel = 'info' | 'warning' | 'error';
-export type ProviderIdKind = 'transaction' | 'pending' | 'entry_reference' | 'internal';
+export type ProviderIdKind = 'transaction' | 'pending' | 'pending_matched' | 'entry_reference' | 'internal';
 
 export interface ApiError {
   /** Stable machine code, e.g. 'invalid_argument', 'not_found', 'consent_expired'. */

@@ -47,6 +47,7 @@ interface LinkedAccountRow {
   provider_account_id: string;
   currency: string;
   cursor: string | null;
+  cursor_mid_run: number;
   first_sync_done: number;
   invert_balance_sign: number;
   invert_transaction_sign: number;
@@ -183,7 +184,7 @@ export class SyncEngine {
   private linkedAccounts(connectionId: number): LinkedAccountRow[] {
     return this.db
       .prepare(
-        `SELECT a.id, a.provider_account_id, a.currency, a.cursor, a.first_sync_done, a.invert_balance_sign,
+        `SELECT a.id, a.provider_account_id, a.currency, a.cursor, a.cursor_mid_run, a.first_sync_done, a.invert_balance_sign,
                 a.invert_transaction_sign, j.id AS journal_id, j.code AS journal_code, j.currency AS journal_currency,
                 j.periodicity, j.timezone
          FROM online_accounts a JOIN journals j ON j.online_account_id = a.id
@@ -225,12 +226,6 @@ export class SyncEngine {
     const total: PageCounts = { fetched: 0, stored: 0, duplicates: 0, dismissed: 0, locked: 0, pending: 0 };
     const today = localDate(this.now(), acc.timezone);
     const lock = lockDate(db);
-    const lastLineDate = db
-      .prepare(`SELECT MAX(date) FROM statement_lines WHERE journal_id = ? AND kind = 'bank'`)
-      .pluck()
-      .get(acc.journal_id) as string | null;
-    const window = syncWindow({ lastLineDate, today, lockDate: lock, ...(this.opts.overlapDays !== undefined ? { overlapDays: this.opts.overlapDays } : {}) });
-
     const writer = new PageWriter(db, { onlineAccountId: acc.id, journal: { id: acc.journal_id, code: acc.journal_code, periodicity: acc.periodicity } }, {
       runId, runDate: today, lockDate: lock, now: this.now,
     });
@@ -240,37 +235,47 @@ export class SyncEngine {
     let cursor = acc.cursor;
     let pageNo = 0;
     let snapshot = false;
-    for (;;) {
-      ctx.signal?.throwIfAborted();
-      const page: TransactionPage = await provider.fetchTransactions(ctx, { accountId: acc.provider_account_id, since: window.since, until: window.until, cursor });
-      if (!page || !Array.isArray(page.posted) || !Array.isArray(page.pending) || typeof page.hasMore !== 'boolean') {
-        throw new ProviderError('invalid_response', 'The provider answered a page without its transaction lists', {
-          description: 'The bank sent an incomplete answer. Nothing from it was saved.',
+    // A cursor left inside an interrupted run is followed to its end first; its window is the
+    // old run's, so a second pass then fetches today's window (ids absorb the overlap).
+    let passes = acc.cursor_mid_run === 1 ? 2 : 1;
+    while (passes-- > 0) {
+      const lastLineDate = db
+        .prepare(`SELECT MAX(date) FROM statement_lines WHERE journal_id = ? AND kind = 'bank'`)
+        .pluck()
+        .get(acc.journal_id) as string | null;
+      const window = syncWindow({ lastLineDate, today, lockDate: lock, ...(this.opts.overlapDays !== undefined ? { overlapDays: this.opts.overlapDays } : {}) });
+      for (;;) {
+        ctx.signal?.throwIfAborted();
+        const page: TransactionPage = await provider.fetchTransactions(ctx, { accountId: acc.provider_account_id, since: window.since, until: window.until, cursor });
+        if (!page || !Array.isArray(page.posted) || !Array.isArray(page.pending) || typeof page.hasMore !== 'boolean') {
+          throw new ProviderError('invalid_response', 'The provider answered a page without its transaction lists', {
+            description: 'The bank sent an incomplete answer. Nothing from it was saved.',
+          });
+        }
+        // Everything is checked before a byte is written.
+        const posted = page.posted.map((t) => normalizeTransaction(t, norm));
+        const pending = page.pending.map((t) => normalizeTransaction(t, norm));
+        snapshot ||= page.pendingIsSnapshot === true;
+        pageNo++;
+        const counts = db.transaction(() => {
+          const c = writer.writePage(posted, pending, page.removed ?? []);
+          db.prepare('UPDATE online_accounts SET cursor = ?, cursor_mid_run = ? WHERE id = ?').run(page.nextCursor, page.hasMore ? 1 : 0, acc.id);
+          db.prepare(
+            `INSERT INTO sync_log (run_id, online_account_id, page, fetched, stored, duplicates, pending, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          ).run(runId, acc.id, pageNo, c.fetched, c.stored, c.duplicates, c.pending, this.now().toISOString());
+          db.prepare(
+            `UPDATE sync_runs SET pages = pages + 1, fetched = fetched + ?, stored = stored + ?, duplicates = duplicates + ?, pending = pending + ? WHERE id = ?`,
+          ).run(c.fetched, c.stored, c.duplicates, c.pending, runId);
+          return c;
+        })();
+        for (const k of Object.keys(total) as (keyof PageCounts)[]) total[k] += counts[k];
+        this.opts.onProgress?.({
+          connection_id: ctx.connectionId, online_account_id: acc.id, journal_id: acc.journal_id, pages: pageNo,
+          fetched: total.fetched, stored: total.stored, duplicates: total.duplicates, pending: total.pending,
         });
+        cursor = page.nextCursor;
+        if (!page.hasMore) break;
       }
-      // Everything is checked before a byte is written.
-      const posted = page.posted.map((t) => normalizeTransaction(t, norm));
-      const pending = page.pending.map((t) => normalizeTransaction(t, norm));
-      snapshot ||= page.pendingIsSnapshot === true;
-      pageNo++;
-      const counts = db.transaction(() => {
-        const c = writer.writePage(posted, pending, page.removed ?? []);
-        db.prepare('UPDATE online_accounts SET cursor = ? WHERE id = ?').run(page.nextCursor, acc.id);
-        db.prepare(
-          `INSERT INTO sync_log (run_id, online_account_id, page, fetched, stored, duplicates, pending, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(runId, acc.id, pageNo, c.fetched, c.stored, c.duplicates, c.pending, this.now().toISOString());
-        db.prepare(
-          `UPDATE sync_runs SET pages = pages + 1, fetched = fetched + ?, stored = stored + ?, duplicates = duplicates + ?, pending = pending + ? WHERE id = ?`,
-        ).run(c.fetched, c.stored, c.duplicates, c.pending, runId);
-        return c;
-      })();
-      for (const k of Object.keys(total) as (keyof PageCounts)[]) total[k] += counts[k];
-      this.opts.onProgress?.({
-        connection_id: ctx.connectionId, online_account_id: acc.id, journal_id: acc.journal_id, pages: pageNo,
-        fetched: total.fetched, stored: total.stored, duplicates: total.duplicates, pending: total.pending,
-      });
-      cursor = page.nextCursor;
-      if (!page.hasMore) break;
     }
 
     this.finishAccount(acc, runId, snapshot, today, lock, total);

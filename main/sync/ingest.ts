@@ -1,4 +1,4 @@
-import type { Periodicity } from '../../preload/api';
+import type { Periodicity, ProviderIdKind } from '../../preload/api';
 import type { Db } from '../ledger/db';
 import { StatementFiler, applyStatementTotals } from '../ledger/statements';
 import { addDays, daysBetween } from './dates';
@@ -14,6 +14,12 @@ export interface PageCounts {
   dismissed: number;
   locked: number;
   pending: number;
+}
+
+type StoredIdKind = ProviderIdKind | 'pending_matched';
+interface KnownId {
+  lineId: number;
+  kind: StoredIdKind;
 }
 
 interface PendingRow {
@@ -46,7 +52,7 @@ export class PageWriter {
     this.filer = new StatementFiler(db, target.journal, o.runDate);
     this.q = {
       knownIds: db.prepare(
-        `SELECT provider_id, line_id FROM line_provider_ids
+        `SELECT provider_id, line_id, kind FROM line_provider_ids
          WHERE online_account_id = ? AND provider_id IN (SELECT value FROM json_each(?))`,
       ),
       dismissedIds: db
@@ -62,6 +68,8 @@ export class PageWriter {
         `SELECT id, provider_id, date, amount, currency, partner_name FROM pending_lines WHERE online_account_id = ?`,
       ),
       deletePending: db.prepare('DELETE FROM pending_lines WHERE id = ?'),
+      deleteId: db.prepare('DELETE FROM line_provider_ids WHERE online_account_id = ? AND provider_id = ?'),
+      clearReason: db.prepare('UPDATE statement_lines SET match_reason = NULL WHERE id = ?'),
       deletePendingByProviderId: db.prepare('DELETE FROM pending_lines WHERE online_account_id = ? AND provider_id = ?'),
       upsertPending: db.prepare(
         `INSERT INTO pending_lines (online_account_id, provider_id, date, amount, currency, payment_ref, partner_name, raw,
@@ -82,9 +90,9 @@ export class PageWriter {
 
     // One query each for every id of the page, instead of one per line.
     const allIds = JSON.stringify([...posted, ...pending].flatMap((l) => l.ids.map((x) => x.id)));
-    const known = new Map<string, number>();
-    for (const r of this.q.knownIds.all(accountId, allIds) as { provider_id: string; line_id: number }[]) {
-      known.set(r.provider_id, r.line_id);
+    const known = new Map<string, KnownId>();
+    for (const r of this.q.knownIds.all(accountId, allIds) as { provider_id: string; line_id: number; kind: StoredIdKind }[]) {
+      known.set(r.provider_id, { lineId: r.line_id, kind: r.kind });
     }
     const dismissed = new Set(this.q.dismissedIds.all(accountId, allIds) as string[]);
 
@@ -93,13 +101,14 @@ export class PageWriter {
     const createdAt = this.o.now().toISOString();
 
     for (const line of posted) {
-      const existing = line.ids.map((x) => known.get(x.id)).find((v) => v !== undefined);
+      // A pending id we matched ourselves is only a guess: it never makes a line a duplicate.
+      const existing = line.ids.map((x) => known.get(x.id)).find((k) => k !== undefined && k.kind !== 'pending_matched');
       if (existing !== undefined) {
         // Seen before (also earlier in this very page): keep any id it did not have yet.
         for (const x of line.ids) {
           if (!known.has(x.id)) {
-            this.q.insertId.run(accountId, x.id, x.kind, existing);
-            known.set(x.id, existing);
+            this.q.insertId.run(accountId, x.id, x.kind, existing.lineId);
+            known.set(x.id, { lineId: existing.lineId, kind: x.kind });
           }
         }
         counts.duplicates++;
@@ -113,16 +122,21 @@ export class PageWriter {
         counts.locked++;
         continue;
       }
+      // The provider now ties one of our guessed pending ids to this line: the guess was wrong.
+      for (const x of line.ids) {
+        const k = known.get(x.id);
+        if (k?.kind === 'pending_matched') this.takeBackMatch(x.id, k.lineId, known);
+      }
 
       pendingRows ??= this.q.pendingAll.all(accountId) as PendingRow[];
       const match = matchPending(line, pendingRows);
       let reason: string | null = null;
-      const ids = [...line.ids];
+      const ids: { kind: StoredIdKind; id: string }[] = [...line.ids];
       if (match) {
         this.q.deletePending.run(match.row.id);
         pendingRows = pendingRows.filter((p) => p !== match.row);
         reason = match.reason;
-        if (!ids.some((x) => x.id === match.row.provider_id)) ids.push({ kind: 'pending', id: match.row.provider_id });
+        if (!ids.some((x) => x.id === match.row.provider_id)) ids.push({ kind: match.linked ? 'pending' : 'pending_matched', id: match.row.provider_id });
       }
 
       const statementId = this.filer.statementFor(line.date);
@@ -135,7 +149,7 @@ export class PageWriter {
       );
       for (const x of ids) {
         this.q.insertId.run(accountId, x.id, x.kind, lineId);
-        known.set(x.id, lineId);
+        known.set(x.id, { lineId, kind: x.kind });
       }
       const t = totals.get(statementId);
       if (t) {
@@ -146,9 +160,12 @@ export class PageWriter {
     }
 
     for (const p of pending) {
+      const id = p.ids[0]!.id;
+      const k = known.get(id);
+      // Still pending at the bank, so the posted line we matched it to was another payment.
+      if (k?.kind === 'pending_matched') this.takeBackMatch(id, k.lineId, known);
       // Already in the ledger (posted under the same id, or linked): not pending any more.
       if (p.ids.some((x) => known.has(x.id) || dismissed.has(x.id))) continue;
-      const id = p.ids[0]!.id;
       this.q.upsertPending.run(accountId, id, p.date, p.amount, p.currency, p.paymentRef, p.partnerName, p.raw, createdAt, this.o.runId);
       counts.pending++;
     }
@@ -157,6 +174,12 @@ export class PageWriter {
     if (totals.size > 0) applyStatementTotals(this.db, this.target.journal.id, totals, null);
     return counts;
   }
+
+  private takeBackMatch(providerId: string, lineId: number, known: Map<string, KnownId>): void {
+    this.q.deleteId.run(this.target.onlineAccountId, providerId);
+    this.q.clearReason.run(lineId);
+    known.delete(providerId);
+  }
 }
 
 /**
@@ -164,14 +187,14 @@ export class PageWriter {
  * the same amount and currency dated within the 8 days before the posted date (closest date
  * first, then the same partner). The reason is kept on the line so the user sees why.
  */
-export function matchPending(line: IncomingLine, pending: readonly PendingRow[]): { row: PendingRow; reason: string } | null {
+export function matchPending(line: IncomingLine, pending: readonly PendingRow[]): { row: PendingRow; reason: string; linked: boolean } | null {
   if (pending.length === 0) return null;
   if (line.pendingId !== null) {
     const row = pending.find((p) => p.provider_id === line.pendingId);
-    if (row) return { row, reason: `Replaces pending line ${row.provider_id} (linked by the provider)` };
+    if (row) return { row, reason: `Replaces pending line ${row.provider_id} (linked by the provider)`, linked: true };
   }
   const sameId = pending.find((p) => line.ids.some((x) => x.id === p.provider_id));
-  if (sameId) return { row: sameId, reason: `Replaces pending line ${sameId.provider_id} (same id)` };
+  if (sameId) return { row: sameId, reason: `Replaces pending line ${sameId.provider_id} (same id)`, linked: true };
   const earliest = addDays(line.date, -PENDING_MATCH_DAYS);
   let best: { row: PendingRow; gap: number; samePartner: boolean } | null = null;
   for (const p of pending) {
@@ -186,5 +209,6 @@ export function matchPending(line: IncomingLine, pending: readonly PendingRow[])
   return {
     row: best.row,
     reason: `Replaces pending line ${best.row.provider_id}: same amount and currency, dated ${days}`,
+    linked: false,
   };
 }

@@ -2,7 +2,9 @@ import type { Migration } from './types';
 
 // The ledger proper: connections and their accounts, journals, statements, lines and every
 // provider id a line was seen with. The primary key of line_provider_ids is what makes the
-// database itself refuse the same provider id twice on one online account.
+// database itself refuse the same provider id twice on one online account. Kind 'pending' is
+// a pending id the provider linked to the line; 'pending_matched' one we matched by amount
+// and date, which a later, better-informed answer of the provider may take back.
 export const migration: Migration = {
   version: 1,
   name: 'ledger',
@@ -44,6 +46,8 @@ export const migration: Migration = {
         invert_balance_sign     INTEGER NOT NULL DEFAULT 0 CHECK (invert_balance_sign IN (0,1)),
         invert_transaction_sign INTEGER NOT NULL DEFAULT 0 CHECK (invert_transaction_sign IN (0,1)),
         cursor                  TEXT,
+        -- 1 while the cursor points inside a run that has not finished (resume, then refetch)
+        cursor_mid_run          INTEGER NOT NULL DEFAULT 0 CHECK (cursor_mid_run IN (0,1)),
         first_sync_done         INTEGER NOT NULL DEFAULT 0 CHECK (first_sync_done IN (0,1)),
         UNIQUE (connection_id, provider_account_id)
       ) STRICT;
@@ -100,7 +104,8 @@ export const migration: Migration = {
       CREATE TABLE line_provider_ids (
         online_account_id INTEGER NOT NULL REFERENCES online_accounts(id),
         provider_id       TEXT NOT NULL,
-        kind              TEXT NOT NULL CHECK (kind IN ('transaction','pending','entry_reference','internal')),
+        kind              TEXT NOT NULL
+                          CHECK (kind IN ('transaction','pending','pending_matched','entry_reference','internal')),
         line_id           INTEGER NOT NULL
                           REFERENCES statement_lines(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
         PRIMARY KEY (online_account_id, provider_id)

@@ -154,7 +154,7 @@ test('pending lines stay out of statements and are replaced when they post under
   await s.sync();
   const posted = listLines(s.db, { journalId: s.journalId }).find((l) => l.provider_ids.some((p) => p.id === 'b2'))!;
   assert.match(posted.match_reason!, /Replaces pending line p2: same amount and currency, dated 2 days before/);
-  assert.deepEqual(posted.provider_ids.map((p) => `${p.kind}:${p.id}`).sort(), ['pending:p2', 'transaction:b2']);
+  assert.deepEqual(posted.provider_ids.map((p) => `${p.kind}:${p.id}`).sort(), ['pending_matched:p2', 'transaction:b2']);
   assert.deepEqual(listPendingLines(s.db, s.journalId).map((p) => p.provider_id), ['p1']);
 
   // Plaid-style: the provider links the posted line to its pending id.
@@ -384,4 +384,36 @@ test('progress events report fetched and stored counts page by page', async (t) 
   const engine = new SyncEngine(l.db, { now: FakeClock.at('2026-03-20T00:00:00Z').now, onProgress: (e) => events.push(e) });
   await engine.run(ids.connectionId, bank, { trigger: 'manual' });
   assert.deepEqual(events.map((e) => [e.pages, e.fetched, e.stored]), [[1, 2, 2], [2, 3, 3]]);
+});
+
+test('a guessed pending match is taken back when the bank says otherwise', async (t) => {
+  const s = setup();
+  t.after(s.cleanup);
+  s.acc.pending = [tx('p1', '2026-03-18', '-42.00')];
+  await s.sync();
+  const line = (id: string) => listLines(s.db, { journalId: s.journalId }).find((l) => l.provider_ids.some((p) => p.id === id))!;
+
+  // Another -42.00 payment that was never pending posts while p1 is still pending: the bank's
+  // own list shows the amount-and-date guess wrong, so p1 stays pending.
+  s.acc.posted = [tx('x1', '2026-03-19', '-42.00')];
+  s.acc.balance = '-42.00';
+  await s.sync();
+  assert.deepEqual(line('x1').provider_ids.map((p) => p.id), ['x1']);
+  assert.equal(line('x1').match_reason, null);
+  assert.deepEqual(listPendingLines(s.db, s.journalId).map((p) => p.provider_id), ['p1']);
+
+  // Plaid-style, both post in one answer and p1 leaves the pending list: the unlinked x1 comes
+  // first and takes p1 by amount and date, then b1, linked to p1 by the provider, takes it back.
+  s.acc.pending = [];
+  s.acc.posted = [tx('x2', '2026-03-20', '-42.00'), tx('b1', '2026-03-21', '-42.00', { pendingId: 'p1' })];
+  s.acc.balance = '-126.00';
+  s.acc.posted.unshift(tx('x1', '2026-03-19', '-42.00'));
+  s.clock.advanceDays(2);
+  const r = await s.sync();
+  assert.equal(r.stored, 2, 'the real posting is a new line, not a duplicate');
+  assert.equal(line('x2').match_reason, null);
+  assert.deepEqual(line('x2').provider_ids.map((p) => p.id), ['x2']);
+  assert.deepEqual(line('b1').provider_ids.map((p) => `${p.kind}:${p.id}`).sort(), ['pending:p1', 'transaction:b1']);
+  assert.equal(getJournal(s.db, s.journalId)!.balance, -12600);
+  assert.deepEqual(checkIntegrity(s.db), []);
 });
