@@ -50,7 +50,14 @@ export function parseAmount(text: string, currency: string): number {
     frac = frac.slice(0, exp);
   }
   frac = frac.padEnd(exp, '0');
-  const minor = sign * BigInt(whole + frac);
+  const digits = whole + frac;
+  // Up to 15 digits an integer string converts to a Number exactly; past that, BigInt
+  // checks the range. Either way only integer digit strings are converted.
+  if (digits.length <= 15) {
+    const n = Number(digits);
+    return n === 0 ? 0 : m[1] === '-' ? -n : n;
+  }
+  const minor = sign * BigInt(digits);
   if (minor > BigInt(Number.MAX_SAFE_INTEGER) || minor < -BigInt(Number.MAX_SAFE_INTEGER)) {
     throw new MoneyError(`"${text}" is too large an amount`);
   }

@@ -26,6 +26,8 @@ export function statementName(journalCode: string, date: string): string {
  */
 export class StatementFiler {
   private readonly byDate = new Map<string, number>();
+  /** Line date → statement id: most lines of a page share a handful of dates. */
+  private readonly byLineDate = new Map<string, number>();
   private noneStatement: number | null = null;
   private readonly find;
   private readonly create;
@@ -47,6 +49,14 @@ export class StatementFiler {
 
   /** The statement a line dated `date` goes into; a late line goes into its own period's. */
   statementFor(date: string): number {
+    const known = this.byLineDate.get(date);
+    if (known !== undefined) return known;
+    const id = this.lookup(date);
+    this.byLineDate.set(date, id);
+    return id;
+  }
+
+  private lookup(date: string): number {
     const { id: journalId, code, periodicity } = this.journal;
     const period = periodOf(date, periodicity);
     if (period === null) {
@@ -62,12 +72,6 @@ export class StatementFiler {
       (this.create.get(journalId, statementName(code, period.start), period.start, period.end, periodicity) as number);
     this.byDate.set(period.start, id);
     return id;
-  }
-
-  /** Forget cached ids (after a rolled-back transaction they may not exist any more). */
-  reset(): void {
-    this.byDate.clear();
-    this.noneStatement = null;
   }
 }
 

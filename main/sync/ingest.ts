@@ -4,6 +4,8 @@ import { StatementFiler, applyStatementTotals } from '../ledger/statements';
 import { addDays, daysBetween } from './dates';
 import type { IncomingLine } from './normalize';
 
+const ID_CHUNK = 64;
+
 /** How many days before a posted line its pending version may be dated. */
 export const PENDING_MATCH_DAYS = 8;
 
@@ -43,6 +45,9 @@ export interface AccountTarget {
 export class PageWriter {
   private readonly q;
   readonly filer: StatementFiler;
+  private hasDismissed: boolean | undefined;
+  /** New ids of this page, flat (account, id, kind, line), written by flushIds. */
+  private newIds: (string | number)[] = [];
 
   constructor(
     private readonly db: Db,
@@ -55,6 +60,7 @@ export class PageWriter {
         `SELECT provider_id, line_id, kind FROM line_provider_ids
          WHERE online_account_id = ? AND provider_id IN (SELECT value FROM json_each(?))`,
       ),
+      anyDismissed: db.prepare('SELECT 1 FROM dismissed_ids WHERE online_account_id = ? LIMIT 1'),
       dismissedIds: db
         .prepare(`SELECT provider_id FROM dismissed_ids WHERE online_account_id = ? AND provider_id IN (SELECT value FROM json_each(?))`)
         .pluck(),
@@ -64,6 +70,12 @@ export class PageWriter {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'bank', ?, ?, ?)`,
       ),
       insertId: db.prepare(`INSERT OR IGNORE INTO line_provider_ids (online_account_id, provider_id, kind, line_id) VALUES (?, ?, ?, ?)`),
+      insertNewId: db.prepare(`INSERT INTO line_provider_ids (online_account_id, provider_id, kind, line_id) VALUES (?, ?, ?, ?)`),
+      // New ids go in ID_CHUNK rows per statement: one call binding many rows costs far less
+      // than as many calls, and ids are half the work of a large first synchronization.
+      insertIdChunk: db.prepare(
+        `INSERT INTO line_provider_ids (online_account_id, provider_id, kind, line_id) VALUES ${Array(ID_CHUNK).fill('(?, ?, ?, ?)').join(', ')}`,
+      ),
       pendingAll: db.prepare(
         `SELECT id, provider_id, date, amount, currency, partner_name FROM pending_lines WHERE online_account_id = ?`,
       ),
@@ -94,7 +106,9 @@ export class PageWriter {
     for (const r of this.q.knownIds.all(accountId, allIds) as { provider_id: string; line_id: number; kind: StoredIdKind }[]) {
       known.set(r.provider_id, { lineId: r.line_id, kind: r.kind });
     }
-    const dismissed = new Set(this.q.dismissedIds.all(accountId, allIds) as string[]);
+    // Most accounts never dismissed anything: skip the lookup then.
+    this.hasDismissed ??= this.q.anyDismissed.get(accountId) !== undefined;
+    const dismissed = new Set(this.hasDismissed ? (this.q.dismissedIds.all(accountId, allIds) as string[]) : []);
 
     let pendingRows: PendingRow[] | null = null;
     const totals = new Map<number, { sum: number; count: number }>();
@@ -148,7 +162,7 @@ export class PageWriter {
         ).lastInsertRowid,
       );
       for (const x of ids) {
-        this.q.insertId.run(accountId, x.id, x.kind, lineId);
+        this.newIds.push(accountId, x.id, x.kind, lineId);
         known.set(x.id, { lineId, kind: x.kind });
       }
       const t = totals.get(statementId);
@@ -158,6 +172,8 @@ export class PageWriter {
       } else totals.set(statementId, { sum: line.amount, count: 1 });
       counts.stored++;
     }
+
+    this.flushIds();
 
     for (const p of pending) {
       const id = p.ids[0]!.id;
@@ -175,7 +191,17 @@ export class PageWriter {
     return counts;
   }
 
+  private flushIds(): void {
+    const rows = this.newIds;
+    const width = 4 * ID_CHUNK;
+    let i = 0;
+    for (; i + width <= rows.length; i += width) this.q.insertIdChunk.run(rows.slice(i, i + width));
+    for (; i < rows.length; i += 4) this.q.insertNewId.run(rows[i], rows[i + 1], rows[i + 2], rows[i + 3]);
+    this.newIds = [];
+  }
+
   private takeBackMatch(providerId: string, lineId: number, known: Map<string, KnownId>): void {
+    this.flushIds(); // the id may still be waiting in this page's buffer
     this.q.deleteId.run(this.target.onlineAccountId, providerId);
     this.q.clearReason.run(lineId);
     known.delete(providerId);

@@ -1,0 +1,241 @@
+// The Demo Bank's consent pages, served over real HTTP on 127.0.0.1 so the app's consent
+// flow (popup or browser, loopback redirect, code exchange) runs exactly as with a real
+// provider. Sessions and one-time codes live in memory: the server belongs to the process
+// that started the consent, which is also the one that completes it.
+
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ConsentStep } from './consent-pages';
+import { accountsPage, loginPage, messagePage, mfaPage } from './consent-pages';
+import type { DemoInstitution } from './institutions';
+import { DEMO_MFA_CODE, DEMO_PASSWORD, DEMO_USERNAME } from './institutions';
+
+const SESSION_TTL_MS = 30 * 60_000;
+/** A code not exchanged within this time is refused, as OAuth servers do. */
+const CODE_TTL_MS = 10 * 60_000;
+const MAX_FORM_BYTES = 16 * 1024;
+
+export interface SessionRequest {
+  institution: DemoInstitution;
+  redirectUri: string;
+  state: string;
+  mode: 'new' | 'reconnect' | 'update';
+  /** For reconnect / update: the consent being renewed. */
+  providerRef?: string;
+}
+
+interface Session extends SessionRequest {
+  id: string;
+  step: ConsentStep;
+  createdAt: number;
+}
+
+/** What a one-time code stands for once the user has finished the pages. */
+export interface Grant {
+  institutionId: string;
+  accountIds: string[];
+  mode: SessionRequest['mode'];
+  providerRef?: string;
+  state: string;
+  issuedAt: number;
+}
+
+/** Only loopback redirects: the code must not leave the user's machine (RFC 8252). */
+export function isLoopbackRedirect(uri: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return false;
+  }
+  return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) && url.username === '' && url.password === '';
+}
+
+export class ConsentServer {
+  private server: Server | undefined;
+  private starting: Promise<string> | undefined;
+  private port = 0;
+  private readonly sessions = new Map<string, Session>();
+  private readonly grants = new Map<string, Grant>();
+
+  constructor(private readonly now: () => Date) {}
+
+  /** Opens a consent session and returns the URL of its first page (starting the server). */
+  async createSession(req: SessionRequest): Promise<string> {
+    const origin = await this.start();
+    this.prune();
+    const id = randomBytes(18).toString('base64url');
+    this.sessions.set(id, { ...req, id, step: 'login', createdAt: this.now().getTime() });
+    return `${origin}/consent/${id}`;
+  }
+
+  /** Exchanges a code, once: a second call with the same code gets undefined. */
+  redeem(code: string, now: Date): Grant | undefined {
+    const grant = this.grants.get(code);
+    this.grants.delete(code);
+    if (!grant || now.getTime() - grant.issuedAt > CODE_TTL_MS) return undefined;
+    return grant;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    this.starting = undefined;
+    this.sessions.clear();
+    this.grants.clear();
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // Browsers and fetch keep connections alive; without this close() would wait for them.
+      server.closeAllConnections();
+    });
+  }
+
+  private start(): Promise<string> {
+    this.starting ??= new Promise<string>((resolve, reject) => {
+      const server = createServer((req, res) => {
+        this.handle(req, res).catch(() => {
+          if (!res.headersSent) this.send(res, 500, messagePage('Something went wrong', 'The Demo Bank could not show this page. Close it and start again from Ledgerlink.'));
+          else res.destroy();
+        });
+      });
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        this.server = server;
+        this.port = (server.address() as AddressInfo).port;
+        resolve(`http://127.0.0.1:${this.port}`);
+      });
+    });
+    return this.starting;
+  }
+
+  private prune(): void {
+    const now = this.now().getTime();
+    for (const [id, s] of this.sessions) if (now - s.createdAt > SESSION_TTL_MS) this.sessions.delete(id);
+    for (const [code, g] of this.grants) if (now - g.issuedAt > CODE_TTL_MS) this.grants.delete(code);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Refuse other Host names: a web page could otherwise reach this server by DNS rebinding.
+    const host = req.headers.host ?? '';
+    if (host !== `127.0.0.1:${this.port}` && host !== `localhost:${this.port}`) {
+      this.send(res, 421, messagePage('Wrong address', 'This page is only served on 127.0.0.1.'));
+      return;
+    }
+    const path = new URL(req.url ?? '/', `http://${host}`).pathname;
+    const id = /^\/consent\/([A-Za-z0-9_-]+)$/.exec(path)?.[1];
+    const session = id === undefined ? undefined : this.sessions.get(id);
+    if (!session) {
+      this.send(res, 404, messagePage('Link not valid', 'This consent link is not valid or was already used. Start again from Ledgerlink.'));
+      return;
+    }
+    if (this.now().getTime() - session.createdAt > SESSION_TTL_MS) {
+      this.sessions.delete(session.id);
+      this.send(res, 410, messagePage('Session expired', 'This consent session expired after 30 minutes. Start again from Ledgerlink.', session.institution.name));
+      return;
+    }
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      this.showStep(res, session, 200);
+      return;
+    }
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'GET, HEAD, POST');
+      this.send(res, 405, messagePage('Not allowed', 'This page only accepts its own form.'));
+      return;
+    }
+    const form = await readForm(req);
+    if (!form) {
+      this.send(res, 413, messagePage('Form too large', 'The form sent was not understood. Start again from Ledgerlink.'));
+      return;
+    }
+    this.submit(res, session, form);
+  }
+
+  private submit(res: ServerResponse, session: Session, form: URLSearchParams): void {
+    if (form.get('action') === 'cancel') {
+      this.finish(res, session, { error: 'access_denied', error_description: 'The user cancelled the consent.' });
+      return;
+    }
+    // A form from an earlier step (back button, double submit) just shows where we are.
+    if (form.get('step') !== session.step) {
+      this.showStep(res, session, 200);
+      return;
+    }
+    switch (session.step) {
+      case 'login':
+        if (form.get('username') !== DEMO_USERNAME || form.get('password') !== DEMO_PASSWORD) {
+          this.showStep(res, session, 422, 'The username or password is not correct. Please try again.');
+          return;
+        }
+        session.step = session.institution.mfa ? 'mfa' : 'accounts';
+        this.showStep(res, session, 200);
+        return;
+      case 'mfa':
+        if ((form.get('code') ?? '').trim() !== DEMO_MFA_CODE) {
+          this.showStep(res, session, 422, 'That code is not correct. Check the code and try again.');
+          return;
+        }
+        session.step = 'accounts';
+        this.showStep(res, session, 200);
+        return;
+      case 'accounts': {
+        const known = new Set(session.institution.accounts.map((a) => a.id));
+        const chosen = [...new Set(form.getAll('account'))].filter((a) => known.has(a));
+        if (chosen.length === 0) {
+          this.showStep(res, session, 422, 'Choose at least one account, or cancel.');
+          return;
+        }
+        const code = randomBytes(24).toString('base64url');
+        this.grants.set(code, {
+          institutionId: session.institution.id, accountIds: chosen, mode: session.mode, providerRef: session.providerRef, state: session.state, issuedAt: this.now().getTime(),
+        });
+        this.finish(res, session, { code });
+        return;
+      }
+    }
+  }
+
+  /** Ends the session with the 302 back to the app's loopback listener. */
+  private finish(res: ServerResponse, session: Session, params: Record<string, string>): void {
+    this.sessions.delete(session.id);
+    const target = new URL(session.redirectUri);
+    for (const [k, v] of Object.entries(params)) target.searchParams.set(k, v);
+    target.searchParams.set('state', session.state);
+    res.writeHead(302, { Location: target.toString(), 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
+    res.end();
+  }
+
+  private showStep(res: ServerResponse, session: Session, status: number, error?: string): void {
+    const input = { institution: session.institution, action: `/consent/${session.id}`, error };
+    const page = session.step === 'login' ? loginPage(input) : session.step === 'mfa' ? mfaPage(input) : accountsPage(input);
+    this.send(res, status, page, new URL(session.redirectUri).origin);
+  }
+
+  private send(res: ServerResponse, status: number, html: string, redirectOrigin?: string): void {
+    // form-action must allow the redirect target too: browsers check the 302 that ends a submit.
+    const formAction = redirectOrigin ? `'self' ${redirectOrigin}` : `'self'`;
+    res.writeHead(status, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+    });
+    res.end(html);
+  }
+}
+
+/** The urlencoded body of a form post, or null when it is too large. */
+async function readForm(req: IncomingMessage): Promise<URLSearchParams | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > MAX_FORM_BYTES) return null;
+    chunks.push(buf);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}

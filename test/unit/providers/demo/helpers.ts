@@ -1,0 +1,92 @@
+// Shared set-up for the Demo Bank tests: a temp state dir, a clock the test moves by hand,
+// and a connection made through the real consent pages.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { completeConsentHeadlessly } from '../../../../main/providers/demo/autopilot';
+import { DemoBank } from '../../../../main/providers/demo/index';
+import type { ConnectionContext, ProviderTransaction, TransactionPage } from '../../../../main/providers/types';
+
+export const DAY_MS = 86_400_000;
+export const SEED = 7;
+export const REDIRECT = 'http://127.0.0.1:53682/callback';
+
+export class FakeClock {
+  constructor(public ms: number) {}
+  readonly now = (): Date => new Date(this.ms);
+  advanceDays(days: number): void {
+    this.ms += days * DAY_MS;
+  }
+}
+
+const made: string[] = [];
+process.once('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+export function tempStateDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ledgerlink-demo-bank-'));
+  made.push(dir);
+  return dir;
+}
+
+export function newBank(clock: FakeClock, opts: { stateDir?: string; pageSize?: number } = {}): DemoBank {
+  return new DemoBank({ stateDir: opts.stateDir ?? tempStateDir(), seed: SEED, now: clock.now, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) });
+}
+
+export function contextFor(clock: FakeClock, institutionId: string, providerRef: string, interactive = false): ConnectionContext {
+  return {
+    connectionId: 1,
+    institutionId,
+    providerRef,
+    getSecret: async () => undefined,
+    setSecret: async () => {},
+    interactive,
+    now: clock.now,
+  };
+}
+
+/** Connects through the consent pages over HTTP, as the CLI's demo command does. */
+export async function connect(bank: DemoBank, clock: FakeClock, institutionId: string, accounts?: string[]): Promise<ConnectionContext> {
+  const { url } = await bank.startConsent({ institutionId, redirectUri: REDIRECT, state: 'st-1', mode: 'new' });
+  const redirect = await completeConsentHeadlessly(url, accounts ? { accounts } : {});
+  const params = Object.fromEntries(new URL(redirect).searchParams);
+  const result = await bank.completeConsent({ institutionId, params, now: clock.now() });
+  return contextFor(clock, institutionId, result.providerRef);
+}
+
+/** Every page of one fetch, following the cursors to the end. */
+export async function fetchAll(
+  bank: DemoBank, ctx: ConnectionContext, req: { accountId: string; since: string; until: string },
+): Promise<{ posted: ProviderTransaction[]; pages: TransactionPage[] }> {
+  const pages: TransactionPage[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: TransactionPage = await bank.fetchTransactions(ctx, { ...req, cursor });
+    pages.push(page);
+    cursor = page.nextCursor;
+    if (pages.length > 10_000) throw new Error('fetch did not end');
+  } while (cursor !== null);
+  return { posted: pages.flatMap((p) => p.posted), pages };
+}
+
+export function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** Sum of decimal amounts as exact integer minor units (test-side, independent of the bank). */
+export function sumMinor(amounts: readonly string[], decimals: number): bigint {
+  let total = 0n;
+  for (const a of amounts) total += toMinor(a, decimals);
+  return total;
+}
+
+export function toMinor(amount: string, decimals: number): bigint {
+  const m = /^(-)?(\d+)(?:\.(\d+))?$/.exec(amount);
+  if (!m) throw new Error(`not a decimal amount: ${amount}`);
+  const frac = (m[3] ?? '').padEnd(decimals, '0');
+  if (frac.length !== decimals) throw new Error(`${amount} has more than ${decimals} decimals`);
+  const v = BigInt((m[2] ?? '0') + frac);
+  return m[1] ? -v : v;
+}
