@@ -137,9 +137,16 @@ export async function runCli(argv: string[], io: CliIo = { out: (s) => process.s
     return 2;
   }
 
+  let now: (() => Date) | undefined;
+  try {
+    now = process.env.LEDGERLINK_NOW ? fixedClock(process.env.LEDGERLINK_NOW) : undefined;
+  } catch (e) {
+    io.err(`ledgerlink: ${(e as Error).message}`);
+    return 2;
+  }
   let core: Core;
   try {
-    core = new Core({ dataDir: p.dataDir, ...(process.env.LEDGERLINK_NOW ? { now: fixedClock(process.env.LEDGERLINK_NOW) } : {}) });
+    core = new Core({ dataDir: p.dataDir, ...(now ? { now } : {}) });
   } catch (e) {
     io.err(`ledgerlink: ${e instanceof LedgerVersionError ? e.message : `cannot open the ledger in ${p.dataDir}: ${(e as Error).message}`}`);
     return 1;
@@ -221,7 +228,9 @@ async function dispatch(core: Core, p: Parsed, io: CliIo): Promise<number> {
       const results = unwrap(await api.synchronize(ids.length ? { connection_ids: ids } : {}));
       print(results, () => results.map((r) => r.ok
         ? `Connection ${r.connection_id}: synchronized, ${r.stored} new line(s), ${r.duplicates} already known, ${r.pending} pending.`
-        : `Connection ${r.connection_id}: FAILED (${r.state}): ${r.error?.message}${r.error?.reference ? `\n  Reference: ${r.error.reference}` : ''}`).join('\n') || 'No connections to synchronize.');
+        : `Connection ${r.connection_id}: FAILED (${r.state}): ${r.error?.message}` +
+          (r.error?.description && r.error.description !== r.error.message ? `\n  The bank said: ${r.error.description}` : '') +
+          (r.error?.reference ? `\n  Reference: ${r.error.reference}` : '')).join('\n') || 'No connections to synchronize.');
       return results.every((r) => r.ok) ? 0 : 1;
     }
     case 'check': {

@@ -13,6 +13,8 @@ export interface ApiError {
   code: string;
   /** A sentence the user understands, with the next step to take. */
   message: string;
+  /** What the bank or provider said, in its own words, when it said something. */
+  description?: string;
   /** A reference the user can copy and send to support. */
   reference?: string;
 }

@@ -150,6 +150,9 @@ export class Core {
       listStatements: (a) => (this.journalOrFail(a.journal_id), listStatements(this.db, a.journal_id)),
       listLines: (a) => {
         this.journalOrFail(a.journal_id);
+        if (a.statement_id !== undefined && !this.db.prepare('SELECT 1 FROM statements WHERE id = ? AND journal_id = ?').get(a.statement_id, a.journal_id)) {
+          throw new ApiFailure('not_found', `Journal ${a.journal_id} has no statement ${a.statement_id}.`);
+        }
         return listLines(this.db, {
           journalId: a.journal_id,
           ...(a.statement_id !== undefined ? { statementId: a.statement_id } : {}),

@@ -29,9 +29,11 @@ export function findJournal(db: Db, ref: string): JournalView | undefined {
   return id === undefined ? undefined : getJournal(db, id);
 }
 
-/** A free short code derived from the name ("Demo EUR" → "DEMO", then "DEMO2"...). */
+/** A free short code from the name's initials ("Demo Bank Current Account" → "DBCA", then "DBCA2"...). */
 export function freeJournalCode(db: Db, name: string): string {
-  const base = (name.normalize('NFD').replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 5) || 'BNK');
+  const words = name.normalize('NFD').replace(/[^A-Za-z0-9 ]/g, '').split(/\s+/).filter(Boolean);
+  const initials = words.length > 1 ? words.map((w) => w[0]).join('') : (words[0] ?? '');
+  const base = initials.toUpperCase().slice(0, 5) || 'BNK';
   const taken = new Set(db.prepare('SELECT code FROM journals').pluck().all() as string[]);
   if (!taken.has(base)) return base;
   for (let i = 2; ; i++) if (!taken.has(`${base}${i}`)) return `${base}${i}`;

@@ -11,7 +11,7 @@ import { localDate } from './dates';
 import { PageWriter, type PageCounts } from './ingest';
 import { normalizeTransaction } from './normalize';
 import { outcomeOf } from './outcome';
-import { syncWindow } from './window';
+import { LATEST_ZONE, syncWindow } from './window';
 
 export const SYNC_INTERVAL_HOURS = 12;
 export const OPENING_LINE_LABEL = 'Opening statement: first synchronization';
@@ -158,7 +158,7 @@ export class SyncEngine {
       const pe = toProviderError(e);
       const outcome = outcomeOf(pe);
       const reference = errorReference(conn.provider, pe, runId);
-      const error: ApiError = { code: pe.code, message: outcome.text, reference };
+      const error: ApiError = { code: pe.code, message: outcome.text, description: pe.description, reference };
       db.transaction(() => {
         const current = (db.prepare('SELECT state FROM connections WHERE id = ?').pluck().get(connectionId) as ConnectionState);
         // An incoming error never turns a disconnected connection back into an error.
@@ -243,7 +243,10 @@ export class SyncEngine {
         .prepare(`SELECT MAX(date) FROM statement_lines WHERE journal_id = ? AND kind = 'bank'`)
         .pluck()
         .get(acc.journal_id) as string | null;
-      const window = syncWindow({ lastLineDate, today, lockDate: lock, ...(this.opts.overlapDays !== undefined ? { overlapDays: this.opts.overlapDays } : {}) });
+      const window = syncWindow({
+        lastLineDate, today, lockDate: lock, latest: localDate(this.now(), LATEST_ZONE),
+        ...(this.opts.overlapDays !== undefined ? { overlapDays: this.opts.overlapDays } : {}),
+      });
       for (;;) {
         ctx.signal?.throwIfAborted();
         const page: TransactionPage = await provider.fetchTransactions(ctx, { accountId: acc.provider_account_id, since: window.since, until: window.until, cursor });

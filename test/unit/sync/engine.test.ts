@@ -75,7 +75,7 @@ test('the window starts after the last line with an overlap, never on or before 
   t.after(s.cleanup);
   await s.sync();
   const first = s.bank.calls.find((c) => c.method === 'fetchTransactions')!.req!;
-  assert.equal(first.until, '2026-03-20');
+  assert.equal(first.until, '2026-03-21', 'up to the latest date any bank may already book on (UTC+14)');
   assert.equal(first.since, '2024-03-20', 'an empty journal asks as far back as possible (730 days)');
 
   s.acc.posted = [tx('t1', '2026-03-10', '5.00')];
@@ -87,7 +87,7 @@ test('the window starts after the last line with an overlap, never on or before 
   await s.sync();
   const next = s.bank.calls.find((c) => c.method === 'fetchTransactions')!.req!;
   assert.equal(next.since, '2026-03-04', 'day after the last line (03-11) minus 7 days of overlap');
-  assert.equal(next.until, '2026-03-25');
+  assert.equal(next.until, '2026-03-26');
 
   setSetting(s.db, 'lock_date', '2026-03-08');
   s.bank.calls = [];
