@@ -37,14 +37,14 @@ export function seedConnection(
   return { connectionId, accountId, journalId };
 }
 
-/** A clock the test moves by hand. */
+/** A clock the test moves by hand (milliseconds since the epoch in `ms`). */
 export class FakeClock {
-  constructor(public t: number) {}
+  constructor(public ms: number) {}
   static at(iso: string): FakeClock {
     return new FakeClock(Date.parse(iso));
   }
-  now = (): Date => new Date(this.t);
+  readonly now = (): Date => new Date(this.ms);
   advanceDays(d: number): void {
-    this.t += d * 86_400_000;
+    this.ms += d * 86_400_000;
   }
 }

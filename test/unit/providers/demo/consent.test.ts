@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { isProviderError } from '../../../../main/providers/errors';
 import { completeConsentHeadlessly } from '../../../../main/providers/demo/autopilot';
 import { escapeHtml } from '../../../../main/providers/demo/consent-pages';
 import { DemoBank } from '../../../../main/providers/demo/index';
-import { DAY_MS, FakeClock, REDIRECT, connect, contextFor, newBank, tempStateDir } from './helpers';
+import { DAY_MS, FakeClock, REDIRECT, connect, contextFor, newBank, tempStateDir, providerError } from './helpers';
 
 const T0 = Date.parse('2026-03-10T09:00:00Z');
 
-function rejectsWith(code: string, pattern?: RegExp) {
-  return (e: unknown): boolean => {
-    assert.ok(isProviderError(e), `expected a ProviderError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    assert.match(e.requestId ?? '', /^demo-req-[0-9a-f]+$/);
-    if (pattern) assert.match(e.description, pattern);
-    return true;
-  };
-}
 
 async function postForm(url: string, fields: Record<string, string | string[]>): Promise<Response> {
   const body = new URLSearchParams();
@@ -53,7 +43,7 @@ test('plain institution: login page over real HTTP, redirect carries code and st
     assert.match(result.providerRef, /^demo-consent-[0-9a-f]+$/);
     assert.equal(result.consentExpiresAt, new Date(T0 + 90 * DAY_MS).toISOString());
 
-    await assert.rejects(bank.completeConsent({ institutionId: 'demo-plain', params, now: clock.now() }), rejectsWith('other', /already used/));
+    await assert.rejects(bank.completeConsent({ institutionId: 'demo-plain', params, now: clock.now() }), providerError('other', /already used/));
 
     const accounts = await bank.listAccounts(contextFor(clock, 'demo-plain', result.providerRef));
     assert.deepEqual(accounts.map((a) => [a.id, a.currency]), [['plain-current-eur', 'EUR'], ['plain-dollar-usd', 'USD'], ['plain-savings-eur', 'EUR']]);
@@ -120,7 +110,7 @@ test('only the accounts chosen at consent are listed', async () => {
     assert.deepEqual((await bank.listAccounts(ctx)).map((a) => a.id), ['plain-dollar-usd']);
     await assert.rejects(
       bank.fetchTransactions(ctx, { accountId: 'plain-current-eur', since: '2026-01-01', until: '2026-03-10', cursor: null }),
-      rejectsWith('other', /not part of this/),
+      providerError('other', /not part of this/),
     );
   } finally {
     await bank.close();
@@ -140,7 +130,7 @@ test('cancel redirects with access_denied and the state; completing that says th
     assert.equal(location.searchParams.get('code'), null);
     await assert.rejects(
       bank.completeConsent({ institutionId: 'demo-plain', params: Object.fromEntries(location.searchParams), now: clock.now() }),
-      rejectsWith('user_action_required', /cancelled/),
+      providerError('user_action_required', /cancelled/),
     );
   } finally {
     await bank.close();
@@ -152,13 +142,13 @@ test('redirects that leave the machine are refused; loopback ones accepted', asy
   const bank = newBank(clock);
   try {
     for (const redirectUri of ['https://example.com/callback', 'http://192.168.1.5:8080/cb', 'http://127.0.0.1.evil.example/cb', 'ftp://127.0.0.1/cb', 'not a url']) {
-      await assert.rejects(bank.startConsent({ institutionId: 'demo-plain', redirectUri, state: 's', mode: 'new' }), rejectsWith('other'), redirectUri);
+      await assert.rejects(bank.startConsent({ institutionId: 'demo-plain', redirectUri, state: 's', mode: 'new' }), providerError('other'), redirectUri);
     }
     const { url } = await bank.startConsent({ institutionId: 'demo-plain', redirectUri: 'http://localhost:4000/cb?x=1', state: 's', mode: 'new' });
     const redirect = new URL(await completeConsentHeadlessly(url));
     assert.equal(redirect.host, 'localhost:4000');
     assert.equal(redirect.searchParams.get('x'), '1');
-    await assert.rejects(bank.startConsent({ institutionId: 'no-such-bank', redirectUri: REDIRECT, state: 's', mode: 'new' }), rejectsWith('other'));
+    await assert.rejects(bank.startConsent({ institutionId: 'no-such-bank', redirectUri: REDIRECT, state: 's', mode: 'new' }), providerError('other'));
   } finally {
     await bank.close();
   }
@@ -176,10 +166,10 @@ test('a consent session expires after 30 minutes; a code is checked against the 
 
     const second = await bank.startConsent({ institutionId: 'demo-plain', redirectUri: REDIRECT, state: 'good', mode: 'new' });
     const params = Object.fromEntries(new URL(await completeConsentHeadlessly(second.url)).searchParams);
-    await assert.rejects(bank.completeConsent({ institutionId: 'demo-plain', params: { ...params, state: 'forged' }, now: clock.now() }), rejectsWith('other', /state/));
+    await assert.rejects(bank.completeConsent({ institutionId: 'demo-plain', params: { ...params, state: 'forged' }, now: clock.now() }), providerError('other', /state/));
     // That refusal spent the code: one-time means one attempt.
-    await assert.rejects(bank.completeConsent({ institutionId: 'demo-plain', params, now: clock.now() }), rejectsWith('other'));
-    await assert.rejects(bank.completeConsent({ institutionId: 'demo-plain', params: { code: 'made-up', state: 'good' }, now: clock.now() }), rejectsWith('other'));
+    await assert.rejects(bank.completeConsent({ institutionId: 'demo-plain', params, now: clock.now() }), providerError('other'));
+    await assert.rejects(bank.completeConsent({ institutionId: 'demo-plain', params: { code: 'made-up', state: 'good' }, now: clock.now() }), providerError('other'));
   } finally {
     await bank.close();
   }
@@ -200,7 +190,7 @@ test('reconnect renews the same consent with a new expiry; revoke deletes it', a
     assert.equal((await bank.listAccounts(ctx)).length, 3);
 
     await bank.revoke(ctx);
-    await assert.rejects(bank.listAccounts(ctx), rejectsWith('login_required', /Reconnect/));
+    await assert.rejects(bank.listAccounts(ctx), providerError('login_required', /Reconnect/));
   } finally {
     await bank.close();
   }

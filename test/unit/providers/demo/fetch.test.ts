@@ -4,19 +4,10 @@ import fc from 'fast-check';
 import { isProviderError } from '../../../../main/providers/errors';
 import { bankLedger } from '../../../../main/providers/demo/generator';
 import type { ConnectionContext, ProviderTransaction } from '../../../../main/providers/types';
-import { DAY_MS, FakeClock, SEED, connect, contextFor, fetchAll, isoDay, newBank, sumMinor, tempStateDir, toMinor } from './helpers';
+import { DAY_MS, FakeClock, SEED, connect, contextFor, fetchAll, isoDay, newBank, sumMinor, tempStateDir, toMinor, providerError } from './helpers';
 
 const T0 = Date.parse('2026-02-11T08:30:00Z');
 
-function providerError(code: string, pattern?: RegExp) {
-  return (e: unknown): boolean => {
-    assert.ok(isProviderError(e), `expected a ProviderError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    assert.match(e.requestId ?? '', /^demo-req-[0-9a-f]+$/);
-    if (pattern) assert.match(e.description, pattern);
-    return true;
-  };
-}
 
 function inWindow(list: ProviderTransaction[], since: string, until: string): ProviderTransaction[] {
   return list.filter((t) => (t.date ?? '') >= since && (t.date ?? '') <= until);

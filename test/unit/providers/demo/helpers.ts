@@ -1,23 +1,31 @@
 // Shared set-up for the Demo Bank tests: a temp state dir, a clock the test moves by hand,
 // and a connection made through the real consent pages.
 
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { completeConsentHeadlessly } from '../../../../main/providers/demo/autopilot';
 import { DemoBank } from '../../../../main/providers/demo/index';
+import { isProviderError } from '../../../../main/providers/errors';
+import type { FakeClock } from '../../../helpers/ledger';
 import type { ConnectionContext, ProviderTransaction, TransactionPage } from '../../../../main/providers/types';
 
 export const DAY_MS = 86_400_000;
 export const SEED = 7;
 export const REDIRECT = 'http://127.0.0.1:53682/callback';
 
-export class FakeClock {
-  constructor(public ms: number) {}
-  readonly now = (): Date => new Date(this.ms);
-  advanceDays(days: number): void {
-    this.ms += days * DAY_MS;
-  }
+export { FakeClock } from '../../../helpers/ledger';
+
+/** A matcher for assert.rejects/throws: a ProviderError of `code` with a Demo Bank request id. */
+export function providerError(code: string, pattern?: RegExp) {
+  return (e: unknown): boolean => {
+    assert.ok(isProviderError(e), `expected a ProviderError, got ${String(e)}`);
+    assert.equal(e.code, code);
+    assert.match(e.requestId ?? '', /^demo-req-[0-9a-f]+$/);
+    if (pattern) assert.match(e.description, pattern);
+    return true;
+  };
 }
 
 const made: string[] = [];
