@@ -80,6 +80,11 @@ export function openLedger(path: string, opts: OpenOptions = {}): Db {
     // 32 MiB of page cache: provider ids arrive in random order, and their index stays in
     // memory instead of being re-read from the OS for every insert of a large first sync.
     db.pragma('cache_size = -32768');
+    // Checkpoint every 64 MiB of WAL instead of 4 MiB: a large sync then fsyncs the file 16
+    // times less often, and pages written by several commits are copied back once. The WAL
+    // file is cut back to that size afterwards.
+    db.pragma('wal_autocheckpoint = 16384');
+    db.pragma('journal_size_limit = 67108864');
     migrate(db, path, { migrations, target, now, backup: existed });
     return db;
   } catch (e) {

@@ -77,12 +77,13 @@ class BulkBank implements Provider {
   }
 }
 
-let peakRss = 0;
-let peakHeap = 0;
+/** Peak memory seen while each side ran (sampled after every page). */
+const peak = { plain: { rss: 0, heap: 0 }, engine: { rss: 0, heap: 0 } };
+let phase: keyof typeof peak = 'plain';
 function sample(): void {
   const m = process.memoryUsage();
-  peakRss = Math.max(peakRss, m.rss);
-  peakHeap = Math.max(peakHeap, m.heapUsed);
+  peak[phase].rss = Math.max(peak[phase].rss, m.rss);
+  peak[phase].heap = Math.max(peak[phase].heap, m.heapUsed);
 }
 
 async function engineRun(dir: string, round: number) {
@@ -130,13 +131,12 @@ function plainRun(dir: string, round: number) {
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'ledgerlink-bench-'));
   try {
-    sample();
     const plains: { seconds: number; rowsPerSecond: number }[] = [];
     const engines: { seconds: number; rowsPerSecond: number }[] = [];
-    let plainPeakRss = 0;
     for (let round = 0; round < ROUNDS; round++) {
+      phase = 'plain';
       plains.push(plainRun(dir, round));
-      plainPeakRss = Math.max(plainPeakRss, peakRss);
+      phase = 'engine';
       engines.push(await engineRun(dir, round));
       rmSync(join(dir, `plain-${round}.sqlite`), { force: true });
       rmSync(join(dir, `engine-${round}.sqlite`), { force: true });
@@ -158,9 +158,10 @@ async function main() {
       target_ratio: 0.5,
       engine_seconds: Number(engine.seconds.toFixed(2)),
       plain_seconds: Number(plain.seconds.toFixed(2)),
-      peak_rss_mb: Math.round(peakRss / 2 ** 20),
-      peak_rss_plain_mb: Math.round(plainPeakRss / 2 ** 20),
-      peak_heap_mb: Math.round(peakHeap / 2 ** 20),
+      engine_peak_rss_mb: Math.round(peak.engine.rss / 2 ** 20),
+      engine_peak_heap_mb: Math.round(peak.engine.heap / 2 ** 20),
+      plain_peak_rss_mb: Math.round(peak.plain.rss / 2 ** 20),
+      plain_peak_heap_mb: Math.round(peak.plain.heap / 2 ** 20),
       node: process.version,
     };
     if (json) {
@@ -173,7 +174,8 @@ async function main() {
           `  plain prepared-statement loop: ${result.plain_rows_per_second.toLocaleString('en')} rows/s (${result.plain_seconds} s)\n` +
           `  sync engine:                   ${result.engine_rows_per_second.toLocaleString('en')} rows/s (${result.engine_seconds} s)\n` +
           `  ratio engine/plain:            ${result.ratio} (target >= ${result.target_ratio}) ${result.ratio >= result.target_ratio ? 'MET' : 'NOT MET'}\n` +
-          `  peak RSS: ${result.peak_rss_mb} MiB (plain loop alone: ${result.peak_rss_plain_mb} MiB), peak heap: ${result.peak_heap_mb} MiB\n`,
+          `  peak memory, engine: RSS ${result.engine_peak_rss_mb} MiB, heap ${result.engine_peak_heap_mb} MiB; ` +
+          `plain loop: RSS ${result.plain_peak_rss_mb} MiB, heap ${result.plain_peak_heap_mb} MiB\n`,
       );
     }
   } finally {
