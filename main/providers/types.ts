@@ -19,6 +19,8 @@ export interface Institution {
   automaticSync: boolean;
   /** Refreshes the institution allows per day, when limited. */
   refreshesPerDay?: number;
+  /** Unattended (background) requests allowed per account per 24 h (PSD2 banks: often 4). */
+  unattendedPerDay?: number;
   /** True when the consent step asks a one-time code. */
   mfa?: boolean;
   logo?: string;
@@ -93,6 +95,18 @@ export interface TransactionPage {
   pendingIsSnapshot?: boolean;
 }
 
+/** A request budget as the provider states it, in response headers or in an error. */
+export interface QuotaReport {
+  /** The provider's account id the budget belongs to; absent: the whole connection. */
+  accountId?: string;
+  /** Requests allowed per window (e.g. 4 a day). */
+  limit?: number;
+  /** Requests left in the current window. */
+  remaining?: number;
+  /** When the budget is whole again (ISO instant). */
+  resetAt?: string;
+}
+
 /** What a provider gets to act on behalf of one connection. */
 export interface ConnectionContext {
   connectionId: number;
@@ -105,6 +119,8 @@ export interface ConnectionContext {
   setSecret(name: string, value: string): Promise<void>;
   /** False for scheduled, unattended runs. */
   interactive: boolean;
+  /** Where the provider reports the request budgets it learns of (see QuotaReport). */
+  reportQuota?(q: QuotaReport): void;
   now(): Date;
   signal?: AbortSignal;
 }

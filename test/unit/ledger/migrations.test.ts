@@ -39,6 +39,14 @@ const SEEDERS: Record<number, (db: Db) => void> = {
       INSERT INTO chatter (connection_id, level, text, reference, created_at) VALUES (1, 'error', 'Failed', 'demo:req-1', '2026-01-08T00:00:00Z');
     `);
   },
+  3: (db) => {
+    SEEDERS[2]!(db);
+    db.exec(`
+      UPDATE connections SET failed_logins = 2, retry_at = '2026-01-09T06:00:00Z', backoff_attempts = 1, consent_reminded_days = 15 WHERE id = 1;
+      INSERT INTO account_quotas (online_account_id, daily_limit, window_start, used, remaining, reset_at, updated_at)
+        VALUES (1, 4, '2026-01-09T00:00:00Z', 3, 1, '2026-01-10T00:00:00Z', '2026-01-09T05:00:00Z');
+    `);
+  },
 };
 
 function dump(db: Db): Record<string, unknown[]> {
