@@ -2,7 +2,7 @@
 // command failed (sync error, integrity problem), 2 bad arguments.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { JournalView, LineView, Result, StatementView } from '../preload/api';
+import type { ConnectStart, JournalView, LineView, OnlineAccountView, Result, StatementView } from '../preload/api';
 import { Core } from './core/index';
 import { LedgerVersionError } from './ledger/db';
 import { formatAmount } from './ledger/money';
@@ -13,7 +13,16 @@ class UsageError extends Error {}
 const USAGE = `Usage: ledgerlink [--data-dir DIR] [--json] COMMAND
 
 Commands:
-  demo [--institution ID]          connect the Demo Bank with its test login, link every account, first sync
+  demo [--institution ID] [--phone N]
+                                   connect the Demo Bank with its test login, link every account, first sync
+  connect --provider P --institution ID [--phone N]
+                                   print the bank's consent page and wait; then link every chosen
+                                   account to a new journal and run the first sync
+  fetch-accounts CONNECTION        list the connection's accounts again; link the new ones
+  reconnect CONNECTION             consent again (journals and history are kept)
+  update-credentials CONNECTION    the bank's update mode, then a fetch
+  disconnect CONNECTION            revoke, delete the connection's secrets, keep the history
+  reactivate CONNECTION --phone N  re-activate a blocked connection with the registered phone
   connections                      list connections
   journals                         list journals with balances
   statements JOURNAL               list a journal's statements (JOURNAL = id or code)
@@ -26,6 +35,33 @@ Commands:
   start                            run the app on its embedded defaults
 
 The data folder defaults to the OS app-data folder, or LEDGERLINK_DATA_DIR.`;
+
+interface CommandRule {
+  args: [number, number];
+  options?: string[];
+  required?: string[];
+  /** The first argument is a connection id. */
+  connectionArg?: boolean;
+}
+
+const GLOBAL_OPTIONS = new Set(['--data-dir', '--json', '--quiet', '--help']);
+const COMMANDS: Record<string, CommandRule> = {
+  demo: { args: [0, 0], options: ['--institution', '--phone'] },
+  connect: { args: [0, 0], options: ['--provider', '--institution', '--phone'], required: ['--provider', '--institution'] },
+  'fetch-accounts': { args: [1, 1], connectionArg: true },
+  reconnect: { args: [1, 1], connectionArg: true },
+  'update-credentials': { args: [1, 1], connectionArg: true },
+  disconnect: { args: [1, 1], connectionArg: true },
+  reactivate: { args: [1, 1], options: ['--phone'], required: ['--phone'], connectionArg: true },
+  connections: { args: [0, 0] },
+  journals: { args: [0, 0] },
+  statements: { args: [1, 1] },
+  lines: { args: [1, 1], options: ['--statement'] },
+  sync: { args: [0, Infinity] },
+  check: { args: [0, 0] },
+  settings: { args: [1, 3] },
+  start: { args: [0, 0] },
+};
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   if (env.LEDGERLINK_DATA_DIR) return env.LEDGERLINK_DATA_DIR;
@@ -43,7 +79,7 @@ interface Parsed {
   options: Map<string, string>;
 }
 
-const VALUE_OPTIONS = new Set(['--data-dir', '--statement', '--institution']);
+const VALUE_OPTIONS = new Set(['--data-dir', '--statement', '--institution', '--provider', '--phone']);
 const FLAG_OPTIONS = new Set(['--json', '--quiet', '--help']);
 
 function parseArgs(argv: string[]): Parsed {
@@ -115,25 +151,30 @@ export async function runCli(argv: string[], io: CliIo = { out: (s) => process.s
     io.out(USAGE);
     return 0;
   }
-  const arity: Record<string, [number, number]> = {
-    demo: [0, 0], connections: [0, 0], journals: [0, 0], statements: [1, 1], lines: [1, 1], sync: [0, Infinity], check: [0, 0],
-    settings: [1, 3], start: [0, 0],
-  };
-  const a = arity[p.command];
-  if (!a) {
+  const rule = COMMANDS[p.command];
+  if (!rule) {
     io.err(`ledgerlink: unknown command "${p.command}" (see ledgerlink --help)`);
     return 2;
   }
-  if (p.args.length < a[0] || p.args.length > a[1]) {
+  if (p.args.length < rule.args[0] || p.args.length > rule.args[1]) {
     io.err(`ledgerlink: wrong number of arguments for ${p.command} (see ledgerlink --help)`);
     return 2;
   }
-  if (p.options.has('--statement') && p.command !== 'lines') {
-    io.err('ledgerlink: --statement goes with the lines command');
-    return 2;
+  for (const name of p.options.keys()) {
+    if (GLOBAL_OPTIONS.has(name)) continue;
+    if (!rule.options?.includes(name)) {
+      io.err(`ledgerlink: ${name} does not go with the ${p.command} command (see ledgerlink --help)`);
+      return 2;
+    }
   }
-  if (p.options.has('--institution') && p.command !== 'demo') {
-    io.err('ledgerlink: --institution goes with the demo command');
+  for (const name of rule.required ?? []) {
+    if (!p.options.has(name)) {
+      io.err(`ledgerlink: ${p.command} needs ${name} (see ledgerlink --help)`);
+      return 2;
+    }
+  }
+  if (rule.connectionArg && !/^\d+$/.test(p.args[0]!)) {
+    io.err(`ledgerlink: "${p.args[0]}" is not a connection id (see ledgerlink connections)`);
     return 2;
   }
 
@@ -182,6 +223,39 @@ async function dispatch(core: Core, p: Parsed, io: CliIo): Promise<number> {
   switch (p.command) {
     case 'demo':
       return demo(core, p, io);
+    case 'connect':
+      return connect(core, p, io);
+    case 'fetch-accounts': {
+      const connectionId = Number(p.args[0]);
+      const accounts = unwrap(await api.fetchAccounts({ connection_id: connectionId }));
+      const fresh = accounts.filter((a) => a.journal_id === null);
+      const connection = unwrap(await api.listConnections({})).find((c) => c.id === connectionId)!;
+      if (fresh.length > 0) await linkAndSync(core, connection.id, connection.institution_name, fresh);
+      const after = unwrap(await api.listAccounts({ connection_id: connectionId }));
+      print(after, () => `${fresh.length} new account(s) linked.\n` + table([
+        ['ID', 'ACCOUNT', 'NUMBER', 'CUR', 'BALANCE', 'JOURNAL'],
+        ...after.map((a) => [a.provider_account_id, a.name, a.account_number ?? '', a.currency, formatAmount(a.balance, a.currency), a.journal_id === null ? '-' : String(a.journal_id)]),
+      ]));
+      return 0;
+    }
+    case 'reconnect':
+    case 'update-credentials':
+    case 'reactivate': {
+      const connectionId = Number(p.args[0]);
+      const started = unwrap(await (p.command === 'reconnect'
+        ? api.reconnect({ connection_id: connectionId })
+        : p.command === 'update-credentials'
+          ? api.updateCredentials({ connection_id: connectionId })
+          : api.reactivate({ connection_id: connectionId, phone: p.options.get('--phone')! })));
+      const { connection } = await awaitConsent(core, started, io);
+      print([connection], () => `Connection ${connection.id} (${connection.institution_name}): ${connection.state}.`);
+      return 0;
+    }
+    case 'disconnect': {
+      const connection = unwrap(await api.disconnect({ connection_id: Number(p.args[0]) }));
+      print([connection], () => `Connection ${connection.id} (${connection.institution_name}) disconnected. The history is kept; use reconnect to resume.`);
+      return 0;
+    }
     case 'start':
       return start(core, p, io);
     case 'connections': {
@@ -287,29 +361,55 @@ function journalsTable(rows: JournalView[]): string {
   ]);
 }
 
+/** Shows the consent page and waits for the bank's redirect (15 minutes at most). */
+async function awaitConsent(core: Core, started: ConnectStart, io: CliIo) {
+  io.out(`Open this page to give your consent at the bank:\n  ${started.consent_url}`);
+  io.err('Waiting for the bank to send you back (Ctrl+C to cancel)...');
+  return unwrap(await core.api.finishConnect({ flow_id: started.flow_id }));
+}
+
+/** Links accounts to new journals named after the institution and runs their first sync. */
+async function linkAndSync(core: Core, connectionId: number, institutionName: string, accounts: OnlineAccountView[]) {
+  const journals = unwrap(await core.api.linkAccounts({
+    connection_id: connectionId,
+    links: accounts.map((a) => ({ provider_account_id: a.provider_account_id, journal: { new: { name: `${institutionName} ${a.name}` } } })),
+  }));
+  const [summary] = unwrap(await core.api.synchronize({ connection_ids: [connectionId] }));
+  const mine = unwrap(await core.api.listJournals({})).filter((j) => journals.some((x) => x.id === j.id));
+  return { summary: summary!, journals: mine };
+}
+
+function printConnected(p: Parsed, io: CliIo, name: string, connectionId: number, r: Awaited<ReturnType<typeof linkAndSync>>): number {
+  if (p.json) io.out(JSON.stringify(r.journals.map(journalJson), null, 2));
+  else {
+    io.out(`Connected ${name} (connection ${connectionId}) and synchronized ${r.journals.length} account(s):`);
+    io.out(journalsTable(r.journals));
+    if (!r.summary.ok) io.out(`Synchronization failed: ${r.summary.error?.message}${r.summary.error?.reference ? `\n  Reference: ${r.summary.error.reference}` : ''}`);
+  }
+  return r.summary.ok ? 0 : 1;
+}
+
 async function demo(core: Core, p: Parsed, io: CliIo): Promise<number> {
   const { api } = core;
   const institution = p.options.get('--institution') ?? 'demo-plain';
-  const started = unwrap(await api.startConnect({ provider: 'demo', institution_id: institution }));
+  const phone = p.options.get('--phone');
+  const started = unwrap(await api.startConnect({ provider: 'demo', institution_id: institution, ...(phone ? { phone } : {}) }));
   const finishing = api.finishConnect({ flow_id: started.flow_id, timeout_ms: 60_000 });
   // Drive the Demo Bank's consent pages with its test login, then deliver the redirect.
   const redirect = await completeConsentHeadlessly(started.consent_url);
   await fetch(redirect);
   const { connection, accounts } = unwrap(await finishing);
-  const journals = unwrap(await api.linkAccounts({
-    connection_id: connection.id,
-    links: accounts.map((a) => ({ provider_account_id: a.provider_account_id, journal: { new: { name: `${connection.institution_name} ${a.name}` } } })),
+  return printConnected(p, io, connection.institution_name, connection.id, await linkAndSync(core, connection.id, connection.institution_name, accounts));
+}
+
+async function connect(core: Core, p: Parsed, io: CliIo): Promise<number> {
+  const phone = p.options.get('--phone');
+  const started = unwrap(await core.api.startConnect({
+    provider: p.options.get('--provider')!, institution_id: p.options.get('--institution')!, ...(phone ? { phone } : {}),
   }));
-  const [summary] = unwrap(await api.synchronize({ connection_ids: [connection.id] }));
-  const after = unwrap(await api.listJournals({}));
-  const mine = after.filter((j) => journals.some((x) => x.id === j.id));
-  if (p.json) io.out(JSON.stringify(mine.map(journalJson), null, 2));
-  else {
-    io.out(`Connected ${connection.institution_name} (connection ${connection.id}) and synchronized ${mine.length} account(s):`);
-    io.out(journalsTable(mine));
-    if (summary && !summary.ok) io.out(`Synchronization failed: ${summary.error?.message} (reference: ${summary.error?.reference})`);
-  }
-  return summary?.ok ? 0 : 1;
+  const { connection, accounts } = await awaitConsent(core, started, io);
+  const chosen = accounts.filter((a) => a.journal_id === null);
+  return printConnected(p, io, connection.institution_name, connection.id, await linkAndSync(core, connection.id, connection.institution_name, chosen));
 }
 
 async function start(core: Core, p: Parsed, io: CliIo): Promise<number> {

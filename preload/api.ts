@@ -168,6 +168,8 @@ export interface IntegrityProblem {
 
 export interface ConnectStart {
   flow_id: string;
+  /** What completing the consent will do: a new connection, a renewal, new credentials, a re-activation. */
+  mode: 'new' | 'reconnect' | 'update' | 'reactivate';
   /** The provider's consent page, to open in a popup or the browser. */
   consent_url: string;
 }
@@ -192,10 +194,23 @@ export interface LinesQuery {
 
 export interface LedgerlinkApi {
   listInstitutions(args: { provider?: string }): Promise<Result<InstitutionView[]>>;
-  /** Starts a consent: returns the page to open; the redirect is awaited by finishConnect. */
-  startConnect(args: { provider: string; institution_id: string }): Promise<Result<ConnectStart>>;
-  /** Waits for the consent redirect; creates the connection and lists its accounts. */
+  /**
+   * Starts a consent: returns the page to open; the redirect is awaited by finishConnect. The
+   * first connection needs the user's phone number (error code 'phone_required' says why).
+   */
+  startConnect(args: { provider: string; institution_id: string; phone?: string }): Promise<Result<ConnectStart>>;
+  /** Waits for the consent redirect; creates or renews the connection and lists its accounts. */
   finishConnect(args: { flow_id: string; timeout_ms?: number }): Promise<Result<{ connection: ConnectionView; accounts: OnlineAccountView[] }>>;
+  /** Reconnect: consent again for a disconnected or expired connection; journals and history are kept. */
+  reconnect(args: { connection_id: number }): Promise<Result<ConnectStart>>;
+  /** Update Credentials: the provider's update mode, then a fetch. */
+  updateCredentials(args: { connection_id: number }): Promise<Result<ConnectStart>>;
+  /** Re-activates a blocked connection: the registered phone number, then a new consent. */
+  reactivate(args: { connection_id: number; phone: string }): Promise<Result<ConnectStart>>;
+  /** Fetch Accounts: lists the connection's accounts again (link the new ones with linkAccounts). */
+  fetchAccounts(args: { connection_id: number }): Promise<Result<OnlineAccountView[]>>;
+  /** Disconnect: revoke where the provider allows, delete its secrets, keep the history. */
+  disconnect(args: { connection_id: number }): Promise<Result<ConnectionView>>;
   /** Maps chosen accounts to new or existing journals (one online account per journal). */
   linkAccounts(args: { connection_id: number; links: AccountLink[] }): Promise<Result<JournalView[]>>;
   listConnections(args: Record<string, never>): Promise<Result<ConnectionView[]>>;

@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type {
@@ -11,24 +10,25 @@ import { DismissError, dismissLine, importAgain, listDismissed } from '../ledger
 import { checkIntegrity } from '../ledger/integrity';
 import { createJournal, freeJournalCode, getJournal, listJournals } from '../ledger/journals';
 import { listLines, listPendingLines } from '../ledger/lines';
-import { parseAmount, type MoneyError } from '../ledger/money';
 import { allSettings, getSetting, setSetting } from '../ledger/settings';
 import { listStatements } from '../ledger/statements';
 import { DemoBank } from '../providers/demo/index';
 import { toProviderError } from '../providers/errors';
-import type { ConnectionContext, Provider } from '../providers/types';
+import type { Provider } from '../providers/types';
 import { isIsoDate, isValidTimeZone, systemTimeZone } from '../sync/dates';
 import { SyncEngine } from '../sync/engine';
 import type { Vault } from '../vault/types';
+import { openVault, readSecret, rotateSecret } from '../vault/index';
 import { ApiFailure } from './errors';
-import { RedirectListener } from './redirect-listener';
+import { ConnectionLifecycle } from './lifecycle';
 
 export interface CoreOptions {
   dataDir: string;
   now?: () => Date;
   /** Providers by name; the Demo Bank is always there unless replaced. */
   providers?: Provider[];
-  vault?: Vault;
+  /** Opens the credential vault on first use (keychain; Electron's safeStorage inside the app). */
+  vault?: () => Promise<Vault>;
 }
 
 const PERIODICITIES = ['none', 'day', 'week', 'bimonthly', 'month'] as const;
@@ -42,8 +42,13 @@ const newJournal = z.object({
 
 const schemas = {
   listInstitutions: z.object({ provider: z.string().optional() }).strict(),
-  startConnect: z.object({ provider: z.string().min(1), institution_id: z.string().min(1) }).strict(),
+  startConnect: z.object({ provider: z.string().min(1), institution_id: z.string().min(1), phone: z.string().min(1).max(40).optional() }).strict(),
   finishConnect: z.object({ flow_id: z.string().min(1), timeout_ms: z.number().int().positive().max(3_600_000).optional() }).strict(),
+  reconnect: z.object({ connection_id: id }).strict(),
+  updateCredentials: z.object({ connection_id: id }).strict(),
+  reactivate: z.object({ connection_id: id, phone: z.string().min(1).max(40) }).strict(),
+  fetchAccounts: z.object({ connection_id: id }).strict(),
+  disconnect: z.object({ connection_id: id }).strict(),
   linkAccounts: z.object({
     connection_id: id,
     links: z.array(z.object({
@@ -70,13 +75,6 @@ const schemas = {
   checkIntegrity: empty,
 } satisfies Record<keyof LedgerlinkApi, z.ZodType>;
 
-interface Flow {
-  provider: Provider;
-  institutionId: string;
-  listener: RedirectListener;
-  mode: 'new';
-}
-
 /**
  * The service container and the one implementation of the API contract: the CLI, the
  * browser host and Electron all call this object. Arguments are validated here as unknown
@@ -89,14 +87,15 @@ export class Core {
   readonly api: LedgerlinkApi;
   private readonly providers = new Map<string, Provider>();
   private readonly events = new EventEmitter();
-  private readonly flows = new Map<string, Flow>();
   private readonly engine: SyncEngine;
-  private readonly vault: Vault | undefined;
+  private readonly openVault: () => Promise<Vault>;
+  private vaultPromise: Promise<Vault> | undefined;
+  readonly lifecycle: ConnectionLifecycle;
 
   constructor(opts: CoreOptions) {
     this.dataDir = opts.dataDir;
     this.now = opts.now ?? (() => new Date());
-    this.vault = opts.vault;
+    this.openVault = opts.vault ?? (() => openVault());
     this.db = openLedger(join(opts.dataDir, LEDGER_FILE_NAME), { now: this.now });
     this.providers.set('demo', new DemoBank({ stateDir: join(opts.dataDir, 'demo-bank'), now: this.now }));
     for (const p of opts.providers ?? []) this.providers.set(p.name, p);
@@ -106,7 +105,37 @@ export class Core {
       onChatter: (c) => this.emit('chatter', c),
       onState: (e) => this.emit('connectionState', e),
     });
+    this.lifecycle = new ConnectionLifecycle({
+      db: this.db,
+      now: this.now,
+      provider: (n) => this.provider(n),
+      vault: () => this.vault(),
+      connection: (cid) => this.connectionView(cid),
+      accounts: (cid) => this.accounts(cid),
+      syncNow: async (cid) => (await this.synchronize([cid], 'manual'))[0]!,
+      notifyState: (cid) => {
+        const c = this.connectionView(cid);
+        this.emit('connectionState', { connection_id: cid, state: c.state, state_action: c.state_action });
+      },
+    });
     this.api = this.buildApi();
+  }
+
+  /** The credential vault, opened once on first use. */
+  async vault(): Promise<Vault> {
+    this.vaultPromise ??= this.openVault();
+    try {
+      return await this.vaultPromise;
+    } catch (e) {
+      this.vaultPromise = undefined;
+      throw new ApiFailure('no_vault', e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  private connectionView(connectionId: number): ConnectionView {
+    const c = this.connections().find((x) => x.id === connectionId);
+    if (!c) throw new ApiFailure('not_found', `There is no connection ${connectionId}.`);
+    return c;
   }
 
   on<K extends ApiEventName>(event: K, listener: (e: ApiEvents[K]) => void): () => void {
@@ -119,8 +148,7 @@ export class Core {
   }
 
   async close(): Promise<void> {
-    for (const f of this.flows.values()) await f.listener.close();
-    this.flows.clear();
+    await this.lifecycle.close();
     for (const p of this.providers.values()) await p.close?.();
     this.db.close();
   }
@@ -141,8 +169,13 @@ export class Core {
         }
         return out;
       },
-      startConnect: (a) => this.startConnect(a.provider, a.institution_id),
-      finishConnect: (a) => this.finishConnect(a.flow_id, a.timeout_ms ?? 15 * 60_000),
+      startConnect: (a) => this.lifecycle.startNew(a.provider, a.institution_id, a.phone),
+      finishConnect: (a) => this.lifecycle.finish(a.flow_id, a.timeout_ms ?? 15 * 60_000),
+      reconnect: (a) => this.lifecycle.startRenewal(a.connection_id, 'reconnect'),
+      updateCredentials: (a) => this.lifecycle.startRenewal(a.connection_id, 'update'),
+      reactivate: (a) => this.lifecycle.startReactivation(a.connection_id, a.phone),
+      fetchAccounts: (a) => this.lifecycle.fetchAccounts(a.connection_id),
+      disconnect: (a) => this.lifecycle.disconnect(a.connection_id),
       linkAccounts: (a) => this.linkAccounts(a.connection_id, a.links),
       listConnections: () => this.connections(),
       listAccounts: (a) => this.accounts(a.connection_id),
@@ -215,92 +248,6 @@ export class Core {
     ).all(connectionId) as OnlineAccountView[];
   }
 
-  private async startConnect(providerName: string, institutionId: string) {
-    const provider = this.provider(providerName);
-    const institutions = await provider.listInstitutions();
-    if (!institutions.some((i) => i.id === institutionId)) {
-      throw new ApiFailure('not_found', `${provider.displayName} has no institution "${institutionId}".`);
-    }
-    const listener = new RedirectListener();
-    await listener.start();
-    try {
-      const { url } = await provider.startConsent({ institutionId, redirectUri: listener.redirectUri, state: listener.state, mode: 'new' });
-      const flowId = randomBytes(12).toString('hex');
-      this.flows.set(flowId, { provider, institutionId, listener, mode: 'new' });
-      return { flow_id: flowId, consent_url: url };
-    } catch (e) {
-      await listener.close();
-      throw e;
-    }
-  }
-
-  private async finishConnect(flowId: string, timeoutMs: number) {
-    const flow = this.flows.get(flowId);
-    if (!flow) throw new ApiFailure('not_found', 'This connection attempt is unknown or finished. Start it again.');
-    try {
-      const params = await flow.listener.wait(timeoutMs);
-      const consent = await flow.provider.completeConsent({ institutionId: flow.institutionId, params, now: this.now() });
-      const institution = (await flow.provider.listInstitutions()).find((i) => i.id === flow.institutionId);
-      if (Object.keys(consent.secrets).length > 0 && !this.vault) {
-        throw new ApiFailure('no_vault', 'No credential vault is available to keep this connection\'s secrets. Install gnome-keyring and libsecret (or use the desktop app) and try again.');
-      }
-      const connectionId = Number(
-        this.db.prepare(
-          `INSERT INTO connections (provider, institution_id, institution_name, provider_ref, consent_expires_at, created_at)
-           VALUES (?, ?, ?, ?, ?, ?)`,
-        ).run(flow.provider.name, flow.institutionId, institution?.name ?? flow.institutionId, consent.providerRef,
-          consent.consentExpiresAt ?? null, this.now().toISOString()).lastInsertRowid,
-      );
-      for (const [k, v] of Object.entries(consent.secrets)) await this.vault!.set(connectionId, k, v);
-      await this.fetchAccounts(connectionId);
-      const connection = this.connections().find((c) => c.id === connectionId)!;
-      return { connection, accounts: this.accounts(connectionId) };
-    } finally {
-      this.flows.delete(flowId);
-      await flow.listener.close();
-    }
-  }
-
-  /** Lists the bank's accounts of a connection again and records the ones not known yet. */
-  async fetchAccounts(connectionId: number): Promise<OnlineAccountView[]> {
-    const conn = this.db.prepare('SELECT * FROM connections WHERE id = ?').get(connectionId) as
-      | { provider: string; institution_id: string; provider_ref: string } | undefined;
-    if (!conn) throw new ApiFailure('not_found', `There is no connection ${connectionId}.`);
-    const accounts = await this.provider(conn.provider).listAccounts(this.context(connectionId, conn, true));
-    const upsert = this.db.prepare(
-      `INSERT INTO online_accounts (connection_id, provider_account_id, name, account_number, currency, balance, balance_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (connection_id, provider_account_id) DO UPDATE SET name = excluded.name, account_number = excluded.account_number`,
-    );
-    this.db.transaction(() => {
-      for (const a of accounts) {
-        let balance: number;
-        try {
-          balance = parseAmount(a.balance, a.currency);
-        } catch (e) {
-          throw new ApiFailure('invalid_response', `The bank's balance for ${a.name} could not be read (${(e as MoneyError).message}).`);
-        }
-        upsert.run(connectionId, a.id, a.name, a.accountNumber ?? null, a.currency, balance, a.balanceAt ?? this.now().toISOString());
-      }
-    })();
-    return this.accounts(connectionId);
-  }
-
-  private context(connectionId: number, conn: { institution_id: string; provider_ref: string }, interactive: boolean): ConnectionContext {
-    return {
-      connectionId,
-      institutionId: conn.institution_id,
-      providerRef: conn.provider_ref,
-      getSecret: async (n) => this.vault?.get(connectionId, n),
-      setSecret: async (n, v) => {
-        if (!this.vault) throw new Error('No credential vault is available');
-        await this.vault.set(connectionId, n, v);
-      },
-      interactive,
-      now: this.now,
-    };
-  }
-
   private linkAccounts(connectionId: number, links: AccountLink[]) {
     const accounts = this.accounts(connectionId);
     if (accounts.length === 0 && !this.connections().some((c) => c.id === connectionId)) {
@@ -345,8 +292,10 @@ export class Core {
       if (!conn) throw new ApiFailure('not_found', `There is no connection ${cid}.`);
       out.push(await this.engine.run(cid, this.provider(conn.provider), {
         trigger,
-        getSecret: async (n) => this.vault?.get(cid, n),
-        ...(this.vault ? { setSecret: (n: string, v: string) => this.vault!.set(cid, n, v) } : {}),
+        // Through the rotation helpers: a refresh token rotated by the provider is stored before
+        // the old one is dropped, and a crash in between still reads the valid one.
+        getSecret: async (n) => readSecret(await this.vault(), cid, n),
+        setSecret: async (n, v) => rotateSecret(await this.vault(), cid, n, v),
       }));
     }
     return out;

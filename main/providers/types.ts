@@ -157,6 +157,8 @@ export interface ConsentResult {
 export interface Provider {
   readonly name: ProviderName;
   readonly displayName: string;
+  /** A sandbox gives access to no real money: it may connect without a registered phone. */
+  readonly sandbox?: boolean;
   listInstitutions(): Promise<Institution[]>;
   /** Returns the URL of the provider's consent page for the user to open. */
   startConsent(req: ConsentStart): Promise<{ url: string }>;

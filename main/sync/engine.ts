@@ -10,10 +10,14 @@ import type { ConnectionContext, Provider, ProviderAccount, TransactionPage } fr
 import { localDate } from './dates';
 import { PageWriter, type PageCounts } from './ingest';
 import { normalizeTransaction } from './normalize';
-import { outcomeOf } from './outcome';
+import { retryAfterBackoff } from './backoff';
+import { outcomeOf, type Outcome } from './outcome';
+import { recordQuotaReport, recordRateLimit, recordUnattendedUse } from './quotas';
 import { LATEST_ZONE, syncWindow } from './window';
 
 export const SYNC_INTERVAL_HOURS = 12;
+/** After a rate limit that does not say when to come back. */
+export const DEFAULT_RATE_LIMIT_RETRY_MS = 3_600_000;
 export const OPENING_LINE_LABEL = 'Opening statement: first synchronization';
 
 export interface EngineOptions {
@@ -22,6 +26,8 @@ export interface EngineOptions {
   onProgress?: (e: SyncProgressEvent) => void;
   onChatter?: (c: ChatterView) => void;
   onState?: (e: { connection_id: number; state: ConnectionState; state_action: StateAction | null }) => void;
+  /** [0, 1) for the back-off jitter (Math.random by default). */
+  random?: () => number;
 }
 
 export interface RunOptions {
@@ -40,6 +46,8 @@ interface ConnectionRow {
   provider_ref: string;
   state: ConnectionState;
   state_action: StateAction | null;
+  failed_logins: number;
+  backoff_attempts: number;
 }
 
 interface LinkedAccountRow {
@@ -98,7 +106,10 @@ export class SyncEngine {
     const runId = db.transaction(() => {
       // A run still marked running was cut short (crash, kill): say so, the next run carries on.
       db.prepare(`UPDATE sync_runs SET result = 'interrupted', ended_at = ? WHERE connection_id = ? AND result = 'running'`).run(startedAt, connectionId);
-      return Number(db.prepare(`INSERT INTO sync_runs (connection_id, trigger, started_at) VALUES (?, ?, ?)`).run(connectionId, o.trigger, startedAt).lastInsertRowid);
+      const id = Number(db.prepare(`INSERT INTO sync_runs (connection_id, trigger, started_at) VALUES (?, ?, ?)`).run(connectionId, o.trigger, startedAt).lastInsertRowid);
+      // Unattended requests count against the account's daily budget (PSD2).
+      if (o.trigger === 'scheduled') recordUnattendedUse(db, connectionId, new Date(startedAt));
+      return id;
     })();
 
     const ctx: ConnectionContext = {
@@ -108,6 +119,7 @@ export class SyncEngine {
       getSecret: o.getSecret ?? (async () => undefined),
       setSecret: o.setSecret ?? (async () => { throw new Error('No credential vault is available to store this secret'); }),
       interactive: o.trigger !== 'scheduled',
+      reportQuota: (q) => recordQuotaReport(db, connectionId, q, this.now()),
       now: this.now,
       ...(o.signal ? { signal: o.signal } : {}),
     };
@@ -148,7 +160,8 @@ export class SyncEngine {
       const at = this.now();
       db.transaction(() => {
         db.prepare(
-          `UPDATE connections SET state = 'connected', state_action = NULL, last_refresh = ?, next_refresh = ?
+          `UPDATE connections SET state = 'connected', state_action = NULL, last_refresh = ?, next_refresh = ?,
+                  retry_at = NULL, backoff_attempts = 0, failed_logins = 0
            WHERE id = ? AND state NOT IN ('disconnected','blocked')`,
         ).run(at.toISOString(), new Date(at.getTime() + SYNC_INTERVAL_HOURS * 3_600_000).toISOString(), connectionId);
         db.prepare(`UPDATE sync_runs SET result = 'success', ended_at = ? WHERE id = ?`).run(at.toISOString(), runId);
@@ -156,22 +169,20 @@ export class SyncEngine {
       summary.ok = true;
     } catch (e) {
       const pe = toProviderError(e);
-      const outcome = outcomeOf(pe);
       const reference = errorReference(conn.provider, pe, runId);
-      const error: ApiError = { code: pe.code, message: outcome.text, description: pe.description, reference };
       db.transaction(() => {
-        const current = (db.prepare('SELECT state FROM connections WHERE id = ?').pluck().get(connectionId) as ConnectionState);
-        // An incoming error never turns a disconnected connection back into an error.
-        if (outcome.state !== null && current !== 'disconnected') {
-          db.prepare('UPDATE connections SET state = ?, state_action = ? WHERE id = ?').run(outcome.state, outcome.action, connectionId);
-        }
+        const current = db.prepare('SELECT state, failed_logins, backoff_attempts FROM connections WHERE id = ?').get(connectionId) as
+          Pick<ConnectionRow, 'state' | 'failed_logins' | 'backoff_attempts'>;
+        const outcome = outcomeOf(pe, { failedLogins: current.failed_logins });
+        // An incoming error never turns a disconnected (or meanwhile blocked) connection into anything else.
+        if (current.state !== 'disconnected' && current.state !== 'blocked') this.applyOutcome(connectionId, outcome, pe, current);
         db.prepare(
           `UPDATE sync_runs SET result = ?, ended_at = ?, error_code = ?, error_description = ?, reference = ? WHERE id = ?`,
         ).run(outcome.failed ? 'error' : 'success', this.now().toISOString(), pe.code, pe.description, reference, runId);
         this.chatter({ connectionId, level: outcome.level, text: outcome.text, errorDescription: pe.description, reference });
+        summary.ok = !outcome.failed;
+        if (outcome.failed) summary.error = { code: pe.code, message: outcome.text, description: pe.description, reference } satisfies ApiError;
       })();
-      summary.ok = !outcome.failed;
-      if (outcome.failed) summary.error = error;
     }
     const after = db.prepare('SELECT state, state_action FROM connections WHERE id = ?').get(connectionId) as Pick<ConnectionRow, 'state' | 'state_action'>;
     summary.state = after.state;
@@ -179,6 +190,36 @@ export class SyncEngine {
       this.opts.onState?.({ connection_id: connectionId, state: after.state, state_action: after.state_action });
     }
     return summary;
+  }
+
+  /**
+   * The connection's state, block, auto-sync and next attempt after a failed run (or one that
+   * brought nothing yet). A rate limit or a failure never advances `next_refresh`.
+   */
+  private applyOutcome(
+    connectionId: number,
+    outcome: Outcome,
+    pe: ProviderError,
+    current: Pick<ConnectionRow, 'failed_logins' | 'backoff_attempts'>,
+  ): void {
+    const db = this.db;
+    const now = this.now();
+    if (outcome.state !== null) {
+      db.prepare('UPDATE connections SET state = ?, state_action = ? WHERE id = ?').run(outcome.state, outcome.action, connectionId);
+    }
+    if (outcome.blockedReason) db.prepare('UPDATE connections SET blocked_reason = ? WHERE id = ?').run(outcome.blockedReason, connectionId);
+    if (outcome.failedLogin) db.prepare('UPDATE connections SET failed_logins = ? WHERE id = ?').run(current.failed_logins + 1, connectionId);
+    if (outcome.autoSyncOff) db.prepare('UPDATE connections SET auto_sync = 0 WHERE id = ?').run(connectionId);
+    if (outcome.retry === 'backoff') {
+      const at = retryAfterBackoff(now, current.backoff_attempts, this.opts.random ?? Math.random);
+      db.prepare('UPDATE connections SET retry_at = ?, backoff_attempts = ? WHERE id = ?').run(at.toISOString(), current.backoff_attempts + 1, connectionId);
+    } else if (outcome.retry === 'rate_limit') {
+      const given = pe.retryAt !== undefined ? Date.parse(pe.retryAt) : Number.NaN;
+      const at = Number.isNaN(given) || given <= now.getTime() ? new Date(now.getTime() + DEFAULT_RATE_LIMIT_RETRY_MS) : new Date(given);
+      db.prepare('UPDATE connections SET retry_at = ? WHERE id = ?').run(at.toISOString(), connectionId);
+      // The provider said when requests are possible again: none is left until then.
+      if (!Number.isNaN(given) && given > now.getTime()) recordRateLimit(db, connectionId, at.toISOString(), now);
+    }
   }
 
   private linkedAccounts(connectionId: number): LinkedAccountRow[] {

@@ -3,9 +3,9 @@
 
 import { maskAccountNumber } from './iban';
 import type { DemoAccount, DemoInstitution } from './institutions';
-import { DEMO_MFA_CODE, DEMO_PASSWORD, DEMO_USERNAME } from './institutions';
+import { DEMO_LOGIN_ATTEMPTS, DEMO_MFA_CODE, DEMO_PASSWORD, DEMO_USERNAME } from './institutions';
 
-export type ConsentStep = 'login' | 'mfa' | 'accounts';
+export type ConsentStep = 'login' | 'mfa' | 'accounts' | 'blocked';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -102,6 +102,21 @@ export function accountsPage(p: PageInput): string {
 ${p.institution.accounts.map(accountOption).join('\n')}
 </fieldset>`;
   return layout('Choose accounts', p.institution.name, form(p.action, 'accounts', p.error, fields, 'Allow access'));
+}
+
+/**
+ * The sign-in was blocked after too many wrong passwords: says so, and offers only the way
+ * back to the app, which then learns of the block from the redirect.
+ */
+export function blockedPage(p: PageInput): string {
+  const body = `<p class="error" role="alert">${escapeHtml(`${p.institution.name} blocked this sign-in after ${DEMO_LOGIN_ATTEMPTS} wrong passwords in a row: this looks like suspicious activity. Nothing was connected. Go back to Ledgerlink to re-activate the connection, then sign in again.`)}</p>
+<form method="post" action="${escapeHtml(p.action)}">
+<input type="hidden" name="step" value="blocked">
+<div class="actions">
+<button type="submit" name="action" value="continue">Back to Ledgerlink</button>
+</div>
+</form>`;
+  return layout('Sign-in blocked', p.institution.name, body);
 }
 
 /** A dead end (expired or unknown session): says what happened and what to do. */

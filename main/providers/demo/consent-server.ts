@@ -1,21 +1,26 @@
 // The Demo Bank's consent pages, served over real HTTP on 127.0.0.1 so the app's consent
 // flow (popup or browser, loopback redirect, code exchange) runs exactly as with a real
 // provider. Sessions and one-time codes live in memory: the server belongs to the process
-// that started the consent, which is also the one that completes it.
+// that started the consent, which is also the one that completes it. A session that sees
+// DEMO_LOGIN_ATTEMPTS wrong logins in a row is blocked, as banks block a sign-in that looks
+// like password guessing: its pages then only lead back to the app, with the error
+// LOGIN_BLOCKED_ERROR, which completeConsent turns into `locked`.
 
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ConsentStep } from './consent-pages';
-import { accountsPage, loginPage, messagePage, mfaPage } from './consent-pages';
+import { accountsPage, blockedPage, loginPage, messagePage, mfaPage } from './consent-pages';
 import type { DemoInstitution } from './institutions';
-import { DEMO_MFA_CODE, DEMO_PASSWORD, DEMO_USERNAME } from './institutions';
+import { DEMO_LOGIN_ATTEMPTS, DEMO_MFA_CODE, DEMO_PASSWORD, DEMO_USERNAME } from './institutions';
 
 const SESSION_TTL_MS = 30 * 60_000;
 /** A code not exchanged within this time is refused, as OAuth servers do. */
 const CODE_TTL_MS = 10 * 60_000;
 const MAX_FORM_BYTES = 16 * 1024;
+/** The OAuth `error` the redirect carries when the bank blocked the session's sign-in. */
+export const LOGIN_BLOCKED_ERROR = 'login_blocked';
 
 export interface SessionRequest {
   institution: DemoInstitution;
@@ -30,6 +35,8 @@ interface Session extends SessionRequest {
   id: string;
   step: ConsentStep;
   createdAt: number;
+  /** Wrong logins so far (a right one moves the session past the login page). */
+  failedLogins: number;
 }
 
 /** What a one-time code stands for once the user has finished the pages. */
@@ -67,7 +74,7 @@ export class ConsentServer {
     const origin = await this.start();
     this.prune();
     const id = randomBytes(18).toString('base64url');
-    this.sessions.set(id, { ...req, id, step: 'login', createdAt: this.now().getTime() });
+    this.sessions.set(id, { ...req, id, step: 'login', createdAt: this.now().getTime(), failedLogins: 0 });
     return `${origin}/consent/${id}`;
   }
 
@@ -137,7 +144,7 @@ export class ConsentServer {
       return;
     }
     if (req.method === 'GET' || req.method === 'HEAD') {
-      this.showStep(res, session, 200);
+      this.showStep(res, session, session.step === 'blocked' ? 403 : 200);
       return;
     }
     if (req.method !== 'POST') {
@@ -154,6 +161,11 @@ export class ConsentServer {
   }
 
   private submit(res: ServerResponse, session: Session, form: URLSearchParams): void {
+    // A blocked session can only go back to the app, whatever is posted, to say it is blocked.
+    if (session.step === 'blocked') {
+      this.finish(res, session, { error: LOGIN_BLOCKED_ERROR, error_description: `The sign-in was blocked after ${DEMO_LOGIN_ATTEMPTS} wrong passwords.` });
+      return;
+    }
     if (form.get('action') === 'cancel') {
       this.finish(res, session, { error: 'access_denied', error_description: 'The user cancelled the consent.' });
       return;
@@ -166,7 +178,14 @@ export class ConsentServer {
     switch (session.step) {
       case 'login':
         if (form.get('username') !== DEMO_USERNAME || form.get('password') !== DEMO_PASSWORD) {
-          this.showStep(res, session, 422, 'The username or password is not correct. Please try again.');
+          session.failedLogins += 1;
+          if (session.failedLogins >= DEMO_LOGIN_ATTEMPTS) {
+            session.step = 'blocked';
+            this.showStep(res, session, 403);
+            return;
+          }
+          const left = DEMO_LOGIN_ATTEMPTS - session.failedLogins;
+          this.showStep(res, session, 422, `The username or password is not correct. Please try again (${left === 1 ? 'one attempt' : `${left} attempts`} left before the sign-in is blocked).`);
           return;
         }
         session.step = session.institution.mfa ? 'mfa' : 'accounts';
@@ -209,7 +228,10 @@ export class ConsentServer {
 
   private showStep(res: ServerResponse, session: Session, status: number, error?: string): void {
     const input = { institution: session.institution, action: `/consent/${session.id}`, error };
-    const page = session.step === 'login' ? loginPage(input) : session.step === 'mfa' ? mfaPage(input) : accountsPage(input);
+    const page = session.step === 'login' ? loginPage(input)
+      : session.step === 'mfa' ? mfaPage(input)
+      : session.step === 'blocked' ? blockedPage(input)
+      : accountsPage(input);
     this.send(res, status, page, new URL(session.redirectUri).origin);
   }
 

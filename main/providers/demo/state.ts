@@ -1,6 +1,8 @@
-// The bank side's memory: which consents exist and when each was last refreshed. A JSON file
-// in stateDir, read fresh on every call and replaced atomically (temp file + rename), because
-// several CLI processes use the same Demo Bank one after another.
+// The bank side's memory: which consents exist, when each was last refreshed, the hashes of
+// its OAuth tokens, the calls it counts against its limits, and whether it is locked. A JSON
+// file in stateDir, read fresh on every call and replaced atomically (temp file + rename),
+// because several CLI processes use the same Demo Bank one after another. It never holds a
+// token itself: only sha256 hashes of the ones currently valid.
 
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +11,16 @@ import { z } from 'zod';
 
 const STATE_FILE_NAME = 'demo-bank.json';
 
+const TokensSchema = z.object({
+  /** sha256 (hex) of the one valid access token. */
+  accessHash: z.string(),
+  accessExpiresAt: z.string(),
+  /** sha256 (hex) of the one valid refresh token: the previous one died when this was issued. */
+  refreshHash: z.string(),
+  issuedAt: z.string(),
+});
+
+// The fields added after the first version are optional, so older files still read.
 const ConsentSchema = z.object({
   id: z.string(),
   institutionId: z.string(),
@@ -16,6 +28,14 @@ const ConsentSchema = z.object({
   createdAt: z.string(),
   expiresAt: z.string(),
   lastRefreshAt: z.string(),
+  /** OAuth institutions: the tokens currently valid for this consent. */
+  tokens: TokensSchema.optional(),
+  /** Per account: when each counted unattended synchronization started (last 24 h). */
+  unattendedSyncs: z.record(z.string(), z.array(z.string())).optional(),
+  /** Fraud watch: when each synchronization of the consent started (last hour). */
+  recentSyncs: z.array(z.string()).optional(),
+  /** When the bank locked the consent for suspicious activity; cleared by a new consent. */
+  lockedAt: z.string().optional(),
 });
 
 const StateSchema = z.object({
@@ -24,6 +44,7 @@ const StateSchema = z.object({
 });
 
 export type ConsentRecord = z.infer<typeof ConsentSchema>;
+export type TokenRecord = z.infer<typeof TokensSchema>;
 export type BankState = z.infer<typeof StateSchema>;
 
 export class StateFile {

@@ -73,7 +73,7 @@ test('MFA institution asks a one-time code after the login and refuses a wrong o
     await assert.rejects(completeConsentHeadlessly(url, { mfaCode: '000000' }), /code is not correct/);
     const redirect = new URL(await completeConsentHeadlessly(url, { mfaCode: '123456' }));
     const result = await bank.completeConsent({ institutionId: 'demo-mfa', params: Object.fromEntries(redirect.searchParams), now: clock.now() });
-    const accounts = await bank.listAccounts(contextFor(clock, 'demo-mfa', result.providerRef));
+    const accounts = await bank.listAccounts(contextFor(clock, 'demo-mfa', result.providerRef, true));
     assert.deepEqual(accounts.map((a) => a.currency), ['EUR', 'GBP']);
   } finally {
     await bank.close();
@@ -218,7 +218,9 @@ test('the bank keeps consents in demo-bank.json, visible to a second instance (a
 test('institutions are listed with their behaviour flags', async () => {
   const bank = newBank(new FakeClock(T0));
   const list = await bank.listInstitutions();
-  assert.deepEqual(list.map((i) => i.id), ['demo-plain', 'demo-mfa', 'demo-beta', 'demo-manual', 'demo-90days', 'demo-vnd', 'demo-daily', 'demo-busy']);
+  assert.deepEqual(list.map((i) => i.id), [
+    'demo-plain', 'demo-mfa', 'demo-beta', 'demo-manual', 'demo-90days', 'demo-vnd', 'demo-daily', 'demo-busy', 'demo-oauth', 'demo-psd2', 'demo-fraud',
+  ]);
   const byId = new Map(list.map((i) => [i.id, i]));
   assert.equal(byId.get('demo-mfa')?.mfa, true);
   assert.equal(byId.get('demo-beta')?.beta, true);
@@ -227,7 +229,14 @@ test('institutions are listed with their behaviour flags', async () => {
   assert.equal(byId.get('demo-plain')?.historyDays, 730);
   assert.equal(byId.get('demo-vnd')?.country, 'VN');
   assert.equal(byId.get('demo-daily')?.refreshesPerDay, 1);
-  assert.ok(list.every((i) => !('accounts' in i)), 'the bank internals stay inside');
+  assert.equal(byId.get('demo-psd2')?.unattendedPerDay, 4);
+  assert.equal(byId.get('demo-plain')?.unattendedPerDay, undefined);
+  assert.equal(byId.get('demo-oauth')?.name, 'Demo Bank Connect');
+  assert.equal(byId.get('demo-fraud')?.name, 'Demo Bank Fraud Watch');
+  assert.ok(list.every((i) => !('accounts' in i) && !('behaviour' in i)), 'the bank internals stay inside');
+  // Only fields of the Institution contract, and no key set to undefined.
+  const known = new Set(['id', 'name', 'country', 'bic', 'beta', 'historyDays', 'automaticSync', 'refreshesPerDay', 'unattendedPerDay', 'mfa', 'logo']);
+  for (const i of list) for (const [k, v] of Object.entries(i)) assert.ok(known.has(k) && v !== undefined, `${i.id}.${k}`);
 });
 
 test('escapeHtml neutralises markup in interpolated text', () => {

@@ -76,7 +76,7 @@ test('a cursor resumes in another process, ignoring the since/until of the reque
   const stateDir = tempStateDir();
   const bank = newBank(clock, { stateDir, pageSize: 100 });
   try {
-    const ctx = await connect(bank, clock, 'demo-mfa');
+    const ctx = await connect(bank, clock, 'demo-mfa', undefined, { interactive: true });
     const req = { accountId: 'secure-current-gbp', since: isoDay(T0 - 200 * DAY_MS), until: isoDay(T0) };
     const whole = await fetchAll(bank, ctx, req);
     const first = await bank.fetchTransactions(ctx, { ...req, cursor: null });

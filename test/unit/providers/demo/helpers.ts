@@ -1,5 +1,6 @@
 // Shared set-up for the Demo Bank tests: a temp state dir, a clock the test moves by hand,
-// and a connection made through the real consent pages.
+// a connection context with an in-memory vault and quota log, and a connection made through
+// the real consent pages.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { completeConsentHeadlessly } from '../../../../main/providers/demo/autop
 import { DemoBank } from '../../../../main/providers/demo/index';
 import { isProviderError } from '../../../../main/providers/errors';
 import type { FakeClock } from '../../../helpers/ledger';
-import type { ConnectionContext, ProviderTransaction, TransactionPage } from '../../../../main/providers/types';
+import type { ConnectionContext, ConsentResult, ProviderTransaction, QuotaReport, TransactionPage } from '../../../../main/providers/types';
 
 export const DAY_MS = 86_400_000;
 export const SEED = 7;
@@ -43,25 +44,65 @@ export function newBank(clock: FakeClock, opts: { stateDir?: string; pageSize?: 
   return new DemoBank({ stateDir: opts.stateDir ?? tempStateDir(), seed: SEED, now: clock.now, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) });
 }
 
-export function contextFor(clock: FakeClock, institutionId: string, providerRef: string, interactive = false): ConnectionContext {
+/** A connection context whose vault is a Map and whose quota reports are kept, for the tests to look at. */
+export interface TestContext extends ConnectionContext {
+  /** The connection's secrets, as the vault would hold them. */
+  secrets: Map<string, string>;
+  /** Every setSecret call, in order (name and value). */
+  stored: [string, string][];
+  /** Every quota report, in order. */
+  quotas: QuotaReport[];
+}
+
+export function contextFor(clock: FakeClock, institutionId: string, providerRef: string, interactive = false, secrets = new Map<string, string>()): TestContext {
+  const stored: [string, string][] = [];
+  const quotas: QuotaReport[] = [];
   return {
     connectionId: 1,
     institutionId,
     providerRef,
-    getSecret: async () => undefined,
-    setSecret: async () => {},
+    secrets,
+    stored,
+    quotas,
+    getSecret: async (name) => secrets.get(name),
+    setSecret: async (name, value) => {
+      stored.push([name, value]);
+      secrets.set(name, value);
+    },
     interactive,
+    reportQuota: (q) => {
+      quotas.push(q);
+    },
     now: clock.now,
   };
 }
 
-/** Connects through the consent pages over HTTP, as the CLI's demo command does. */
-export async function connect(bank: DemoBank, clock: FakeClock, institutionId: string, accounts?: string[]): Promise<ConnectionContext> {
-  const { url } = await bank.startConsent({ institutionId, redirectUri: REDIRECT, state: 'st-1', mode: 'new' });
-  const redirect = await completeConsentHeadlessly(url, accounts ? { accounts } : {});
+/** The same connection seen by the other kind of run: present (interactive) or scheduled; same vault. */
+export function asRun(clock: FakeClock, ctx: TestContext, interactive: boolean): TestContext {
+  return contextFor(clock, ctx.institutionId, ctx.providerRef, interactive, ctx.secrets);
+}
+
+/** Goes through the consent pages over HTTP and completes the consent, as the CLI's demo command does. */
+export async function consent(
+  bank: DemoBank, clock: FakeClock, institutionId: string,
+  o: { accounts?: string[]; mode?: 'new' | 'reconnect' | 'update'; connection?: ConnectionContext } = {},
+): Promise<ConsentResult> {
+  const mode = o.mode ?? 'new';
+  const { url } = await bank.startConsent({ institutionId, redirectUri: REDIRECT, state: 'st-1', mode, ...(o.connection ? { connection: o.connection } : {}) });
+  const redirect = await completeConsentHeadlessly(url, o.accounts ? { accounts: o.accounts } : {});
   const params = Object.fromEntries(new URL(redirect).searchParams);
-  const result = await bank.completeConsent({ institutionId, params, now: clock.now() });
-  return contextFor(clock, institutionId, result.providerRef);
+  return bank.completeConsent({ institutionId, params, now: clock.now() });
+}
+
+/**
+ * Connects through the consent pages; the context's vault holds the secrets the consent gave.
+ * Unattended (scheduled) unless `interactive`.
+ */
+export async function connect(
+  bank: DemoBank, clock: FakeClock, institutionId: string, accounts?: string[], o: { interactive?: boolean } = {},
+): Promise<TestContext> {
+  const result = await consent(bank, clock, institutionId, accounts ? { accounts } : {});
+  return contextFor(clock, institutionId, result.providerRef, o.interactive ?? false, new Map(Object.entries(result.secrets)));
 }
 
 /** Every page of one fetch, following the cursors to the end. */

@@ -1,0 +1,263 @@
+import { randomBytes } from 'node:crypto';
+import type { ConnectStart, ConnectionView, OnlineAccountView, SyncSummary } from '../../preload/api';
+import { postChatter } from '../ledger/chatter';
+import type { Db } from '../ledger/db';
+import { parseAmount } from '../ledger/money';
+import { getSetting, setSetting } from '../ledger/settings';
+import { toProviderError } from '../providers/errors';
+import type { ConnectionContext, Provider } from '../providers/types';
+import { readSecret, rotateSecret } from '../vault/index';
+import type { Vault } from '../vault/types';
+import { ApiFailure } from './errors';
+import { PHONE_REASON, normalizePhone } from './phone';
+import { RedirectListener } from './redirect-listener';
+
+type Mode = 'new' | 'reconnect' | 'update' | 'reactivate';
+
+interface Flow {
+  provider: Provider;
+  institutionId: string;
+  listener: RedirectListener;
+  mode: Mode;
+  connectionId?: number;
+}
+
+interface ConnectionRow {
+  id: number;
+  provider: string;
+  institution_id: string;
+  institution_name: string;
+  provider_ref: string;
+  state: ConnectionView['state'];
+}
+
+export interface LifecycleHost {
+  db: Db;
+  now(): Date;
+  provider(name: string): Provider;
+  /** The vault, opened on first use; throws ApiFailure('no_vault') with what to install. */
+  vault(): Promise<Vault>;
+  connection(id: number): ConnectionView;
+  accounts(connectionId: number): OnlineAccountView[];
+  /** Fetch Transactions on one connection (manual trigger). */
+  syncNow(connectionId: number): Promise<SyncSummary>;
+  notifyState(connectionId: number): void;
+}
+
+const PHONE_SECRET = 'phone';
+
+/**
+ * A connection's life: consent (new, reconnect, update credentials, re-activation after a
+ * block), Fetch Accounts, Disconnect. Consents complete through a loopback redirect checked
+ * against a random state; secrets go to the vault, never to SQLite.
+ */
+export class ConnectionLifecycle {
+  private readonly flows = new Map<string, Flow>();
+
+  constructor(private readonly host: LifecycleHost) {}
+
+  async close(): Promise<void> {
+    for (const f of this.flows.values()) await f.listener.close();
+    this.flows.clear();
+  }
+
+  private row(connectionId: number): ConnectionRow {
+    const r = this.host.db.prepare('SELECT id, provider, institution_id, institution_name, provider_ref, state FROM connections WHERE id = ?').get(connectionId) as ConnectionRow | undefined;
+    if (!r) throw new ApiFailure('not_found', `There is no connection ${connectionId}.`);
+    return r;
+  }
+
+  context(row: Pick<ConnectionRow, 'id' | 'institution_id' | 'provider_ref'>, interactive: boolean): ConnectionContext {
+    return {
+      connectionId: row.id,
+      institutionId: row.institution_id,
+      providerRef: row.provider_ref,
+      getSecret: async (n) => readSecret(await this.host.vault(), row.id, n),
+      setSecret: async (n, v) => rotateSecret(await this.host.vault(), row.id, n, v),
+      interactive,
+      now: () => this.host.now(),
+    };
+  }
+
+  phoneRegistered(): boolean {
+    return getSetting(this.host.db, 'phone_registered') === 'yes';
+  }
+
+  /** Keeps the user's phone number in the vault; SQLite only learns that one is registered. */
+  async registerPhone(input: string): Promise<void> {
+    const phone = normalizePhone(input);
+    if (!phone) throw new ApiFailure('invalid_phone', `"${input}" is not a phone number in international form, like +32 470 12 34 56. ${PHONE_REASON}`);
+    await (await this.host.vault()).set('app', PHONE_SECRET, phone);
+    setSetting(this.host.db, 'phone_registered', 'yes');
+  }
+
+  async startNew(providerName: string, institutionId: string, phone: string | undefined): Promise<ConnectStart> {
+    const provider = this.host.provider(providerName);
+    if (!(await provider.listInstitutions()).some((i) => i.id === institutionId)) {
+      throw new ApiFailure('not_found', `${provider.displayName} has no institution "${institutionId}".`);
+    }
+    if (phone !== undefined) await this.registerPhone(phone);
+    else if (!this.phoneRegistered() && !provider.sandbox) {
+      throw new ApiFailure('phone_required', `A phone number is needed for your first bank connection. ${PHONE_REASON}`);
+    }
+    return this.start({ provider, institutionId, mode: 'new' });
+  }
+
+  /** Reconnect (consent again, keeping journals and history) or Update Credentials. */
+  async startRenewal(connectionId: number, mode: 'reconnect' | 'update'): Promise<ConnectStart> {
+    const row = this.row(connectionId);
+    if (row.state === 'blocked') {
+      throw new ApiFailure('blocked', 'This connection is blocked after suspicious activity. Re-activate it with your registered phone number first.');
+    }
+    return this.start({ provider: this.host.provider(row.provider), institutionId: row.institution_id, mode, connectionId, row });
+  }
+
+  /** Re-activation of a blocked connection: the registered phone number, then a new consent. */
+  async startReactivation(connectionId: number, phoneInput: string): Promise<ConnectStart> {
+    const row = this.row(connectionId);
+    if (row.state !== 'blocked') throw new ApiFailure('not_blocked', 'This connection is not blocked: nothing to re-activate.');
+    const registered = this.phoneRegistered() ? await (await this.host.vault()).get('app', PHONE_SECRET) : undefined;
+    const given = normalizePhone(phoneInput);
+    if (!registered) throw new ApiFailure('phone_required', `No phone number is registered. ${PHONE_REASON}`);
+    if (given !== registered) {
+      throw new ApiFailure('phone_mismatch', 'This is not the phone number registered for your account. Use the number you gave at your first connection.');
+    }
+    return this.start({ provider: this.host.provider(row.provider), institutionId: row.institution_id, mode: 'reactivate', connectionId, row });
+  }
+
+  private async start(f: { provider: Provider; institutionId: string; mode: Mode; connectionId?: number; row?: ConnectionRow }): Promise<ConnectStart> {
+    const listener = new RedirectListener();
+    await listener.start();
+    try {
+      const { url } = await f.provider.startConsent({
+        institutionId: f.institutionId,
+        redirectUri: listener.redirectUri,
+        state: listener.state,
+        mode: f.mode === 'new' ? 'new' : f.mode === 'update' ? 'update' : 'reconnect',
+        ...(f.row ? { connection: this.context(f.row, true) } : {}),
+      });
+      const flowId = randomBytes(12).toString('hex');
+      this.flows.set(flowId, { provider: f.provider, institutionId: f.institutionId, listener, mode: f.mode, ...(f.connectionId ? { connectionId: f.connectionId } : {}) });
+      return { flow_id: flowId, consent_url: url, mode: f.mode };
+    } catch (e) {
+      await listener.close();
+      throw e;
+    }
+  }
+
+  /** Waits for the consent redirect and completes whichever flow it was. */
+  async finish(flowId: string, timeoutMs: number): Promise<{ connection: ConnectionView; accounts: OnlineAccountView[] }> {
+    const flow = this.flows.get(flowId);
+    if (!flow) throw new ApiFailure('not_found', 'This connection attempt is unknown or finished. Start it again.');
+    const { db } = this.host;
+    try {
+      const params = await flow.listener.wait(timeoutMs);
+      const consent = await flow.provider.completeConsent({ institutionId: flow.institutionId, params, now: this.host.now() });
+      const hasSecrets = Object.keys(consent.secrets).length > 0;
+      const vault = hasSecrets ? await this.host.vault() : undefined;
+      let connectionId: number;
+      if (flow.mode === 'new') {
+        const institution = (await flow.provider.listInstitutions()).find((i) => i.id === flow.institutionId);
+        connectionId = Number(db.prepare(
+          `INSERT INTO connections (provider, institution_id, institution_name, provider_ref, consent_expires_at, created_at)
+           VALUES (?, ?, ?, ?, ?, ?)`,
+        ).run(flow.provider.name, flow.institutionId, institution?.name ?? flow.institutionId, consent.providerRef,
+          consent.consentExpiresAt ?? null, this.host.now().toISOString()).lastInsertRowid);
+        if (institution && !institution.automaticSync) {
+          db.prepare('UPDATE connections SET auto_sync = 0 WHERE id = ?').run(connectionId);
+          this.chatter(connectionId, 'info', `${institution.name} does not allow automatic synchronization: use Fetch Transactions to synchronize.`);
+        }
+      } else {
+        connectionId = flow.connectionId!;
+        // A fresh consent clears every trace of the trouble that asked for it.
+        db.prepare(
+          `UPDATE connections SET provider_ref = ?, consent_expires_at = ?, state = 'connected', state_action = NULL,
+             blocked_reason = NULL, failed_logins = 0, retry_at = NULL, backoff_attempts = 0, disconnected_at = NULL,
+             consent_reminded_days = NULL
+           WHERE id = ?`,
+        ).run(consent.providerRef, consent.consentExpiresAt ?? null, connectionId);
+        this.chatter(connectionId, 'info', {
+          reconnect: 'Reconnected: your consent was renewed. Journals and history are kept.',
+          update: 'Bank credentials updated.',
+          reactivate: 'Re-activated with your registered phone number: synchronization resumes.',
+          new: '',
+        }[flow.mode]);
+      }
+      if (vault) {
+        for (const [k, v] of Object.entries(consent.secrets)) await rotateSecret(vault, connectionId, k, v);
+      }
+      this.host.notifyState(connectionId);
+      await this.fetchAccounts(connectionId);
+      if (flow.mode === 'update') await this.host.syncNow(connectionId);
+      return { connection: this.host.connection(connectionId), accounts: this.host.accounts(connectionId) };
+    } finally {
+      this.flows.delete(flowId);
+      await flow.listener.close();
+    }
+  }
+
+  /** Fetch Accounts: lists the bank's accounts again and records the ones not known yet. */
+  async fetchAccounts(connectionId: number): Promise<OnlineAccountView[]> {
+    const row = this.row(connectionId);
+    if (row.state === 'disconnected') throw new ApiFailure('disconnected', 'Please reconnect your online account.');
+    if (row.state === 'blocked') throw new ApiFailure('blocked', 'This connection is blocked after suspicious activity. Re-activate it with your registered phone number.');
+    let accounts;
+    try {
+      accounts = await this.host.provider(row.provider).listAccounts(this.context(row, true));
+    } catch (e) {
+      const pe = toProviderError(e);
+      throw new ApiFailure(pe.code, pe.description, pe.requestId ? `${row.provider}:${pe.requestId}` : undefined);
+    }
+    const parsed = accounts.map((a) => {
+      try {
+        return { a, balance: parseAmount(a.balance, a.currency) };
+      } catch (e) {
+        throw new ApiFailure('invalid_response', `The bank's balance for ${a.name} could not be read (${(e as Error).message}).`);
+      }
+    });
+    const upsert = this.host.db.prepare(
+      `INSERT INTO online_accounts (connection_id, provider_account_id, name, account_number, currency, balance, balance_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (connection_id, provider_account_id) DO UPDATE SET name = excluded.name, account_number = excluded.account_number`,
+    );
+    this.host.db.transaction(() => {
+      for (const { a, balance } of parsed) upsert.run(connectionId, a.id, a.name, a.accountNumber ?? null, a.currency, balance, a.balanceAt ?? this.host.now().toISOString());
+    })();
+    return this.host.accounts(connectionId);
+  }
+
+  /**
+   * Disconnect: revoke at the provider where it allows, delete the connection's secrets, keep
+   * the ledger history; its journals are no longer synchronized until a Reconnect.
+   */
+  async disconnect(connectionId: number): Promise<ConnectionView> {
+    const row = this.row(connectionId);
+    const provider = this.host.provider(row.provider);
+    if (provider.revoke && row.state !== 'disconnected') {
+      try {
+        await provider.revoke(this.context(row, true));
+      } catch (e) {
+        this.chatter(connectionId, 'warning', `The bank could not be told to withdraw the consent (${toProviderError(e).description}). You can also withdraw it from your bank's website.`);
+      }
+    }
+    let vault: Vault | undefined;
+    try {
+      vault = await this.host.vault();
+    } catch (e) {
+      // Without a vault a sandbox connection cannot have stored anything; a real one might
+      // have (a locked keyring): then the user must unlock it, secrets are never left behind.
+      if (!provider.sandbox) throw e;
+    }
+    if (vault) for (const name of await vault.list(connectionId)) await vault.delete(connectionId, name);
+    this.host.db.prepare(
+      `UPDATE connections SET state = 'disconnected', state_action = 'reconnect', disconnected_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`,
+    ).run(this.host.now().toISOString(), connectionId);
+    this.chatter(connectionId, 'info', 'Disconnected. The history is kept and its journals are no longer synchronized. Use Reconnect to resume.');
+    this.host.notifyState(connectionId);
+    return this.host.connection(connectionId);
+  }
+
+  private chatter(connectionId: number, level: 'info' | 'warning', text: string): void {
+    postChatter(this.host.db, { connectionId, level, text, at: this.host.now() });
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * Thrown when no secure place for secrets exists on this computer. Ledgerlink then refuses to
+ * store the secret: there is never a plaintext fallback. The message says what to install.
+ */
+export class VaultUnavailableError extends Error {
+  override readonly name = 'VaultUnavailableError';
+  constructor(
+    /** `keytar-missing`: the native module did not build or load; `keychain-unavailable`: it loaded but the OS keychain did not answer. */
+    readonly reason: 'keytar-missing' | 'keychain-unavailable',
+    /** What the user should do, in one sentence (also part of `message`). */
+    readonly hint: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
