@@ -2,7 +2,7 @@
 // command failed (sync error, integrity problem), 2 bad arguments.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ConnectStart, JournalView, LineView, OnlineAccountView, Result, StatementView } from '../preload/api';
+import type { ConnectStart, JournalView, LineView, NotificationEvent, OnlineAccountView, Result, StatementView } from '../preload/api';
 import { Core } from './core/index';
 import { LedgerVersionError } from './ledger/db';
 import { formatAmount } from './ledger/money';
@@ -28,6 +28,8 @@ Commands:
   statements JOURNAL               list a journal's statements (JOURNAL = id or code)
   lines JOURNAL [--statement ID]   list a journal's lines
   sync [CONNECTION...]             Synchronize Now (all connections when none is named)
+  sync --due                       only what the schedule says is due (for cron)
+  run                              keep the scheduler going in the foreground (Ctrl+C stops)
   check                            integrity check of the ledger (exit 1 listing each problem)
   settings get [KEY]               show settings
   settings set KEY VALUE           lock_date, timezone, default_periodicity,
@@ -57,7 +59,8 @@ const COMMANDS: Record<string, CommandRule> = {
   journals: { args: [0, 0] },
   statements: { args: [1, 1] },
   lines: { args: [1, 1], options: ['--statement'] },
-  sync: { args: [0, Infinity] },
+  sync: { args: [0, Infinity], options: ['--due'] },
+  run: { args: [0, 0] },
   check: { args: [0, 0] },
   settings: { args: [1, 3] },
   start: { args: [0, 0] },
@@ -80,7 +83,7 @@ interface Parsed {
 }
 
 const VALUE_OPTIONS = new Set(['--data-dir', '--statement', '--institution', '--provider', '--phone']);
-const FLAG_OPTIONS = new Set(['--json', '--quiet', '--help']);
+const FLAG_OPTIONS = new Set(['--json', '--quiet', '--help', '--due']);
 
 function parseArgs(argv: string[]): Parsed {
   const options = new Map<string, string>();
@@ -225,6 +228,8 @@ async function dispatch(core: Core, p: Parsed, io: CliIo): Promise<number> {
       return demo(core, p, io);
     case 'connect':
       return connect(core, p, io);
+    case 'run':
+      return runScheduler(core, p, io);
     case 'fetch-accounts': {
       const connectionId = Number(p.args[0]);
       const accounts = unwrap(await api.fetchAccounts({ connection_id: connectionId }));
@@ -299,7 +304,8 @@ async function dispatch(core: Core, p: Parsed, io: CliIo): Promise<number> {
         if (!/^\d+$/.test(x)) throw Object.assign(new Error(`"${x}" is not a connection id`), { code: 'invalid_argument' });
         return Number(x);
       });
-      const results = unwrap(await api.synchronize(ids.length ? { connection_ids: ids } : {}));
+      if (p.options.has('--due') && ids.length > 0) throw Object.assign(new Error('sync --due takes no connection'), { code: 'invalid_argument' });
+      const results = unwrap(await api.synchronize(p.options.has('--due') ? { trigger: 'scheduled' } : ids.length ? { connection_ids: ids } : {}));
       print(results, () => results.map((r) => r.ok
         ? `Connection ${r.connection_id}: synchronized, ${r.stored} new line(s), ${r.duplicates} already known, ${r.pending} pending.`
         : `Connection ${r.connection_id}: FAILED (${r.state}): ${r.error?.message}` +
@@ -387,6 +393,35 @@ function printConnected(p: Parsed, io: CliIo, name: string, connectionId: number
     if (!r.summary.ok) io.out(`Synchronization failed: ${r.summary.error?.message}${r.summary.error?.reference ? `\n  Reference: ${r.summary.error.reference}` : ''}`);
   }
   return r.summary.ok ? 0 : 1;
+}
+
+/** `ledgerlink run`: the scheduler in the foreground until SIGINT/SIGTERM, reporting as it goes. */
+async function runScheduler(core: Core, p: Parsed, io: CliIo): Promise<number> {
+  const say = (e: unknown) => io.err(p.json ? JSON.stringify(e) : `ledgerlink: ${describeNotification(e as NotificationEvent)}`);
+  core.on('notification', say);
+  core.on('chatter', (c) => io.err(p.json ? JSON.stringify({ chatter: c }) : `ledgerlink: [${c.level}] ${c.text}${c.reference ? ` (reference: ${c.reference})` : ''}`));
+  io.err(`ledgerlink: scheduler running on ${core.dataDir} (every connection with auto-sync on, every 12 hours). Ctrl+C stops.`);
+  core.scheduler.start();
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  io.err('ledgerlink: stopping after the current synchronization...');
+  await core.scheduler.stop();
+  return 0;
+}
+
+function describeNotification(e: NotificationEvent): string {
+  switch (e.type) {
+    case 'waiting_for_user': return `connection ${e.connection_id} waits for you (${e.action ?? 'action needed'}).`;
+    case 'blocked': return `connection ${e.connection_id} is blocked (${e.reason ?? 'suspicious activity'}): reactivate it with your phone number.`;
+    case 'consent_expiring': return `connection ${e.connection_id}: consent ends in ${e.days_left} day(s) (${e.consent_expires_at.slice(0, 10)}); use reconnect to renew.`;
+    case 'quota_deferred': return `connection ${e.connection_id}: postponed to ${e.next_attempt_at} to stay within the bank's request budget.`;
+    case 'auto_sync_off': return `connection ${e.connection_id}: automatic synchronization switched off (the bank refuses it).`;
+    case 'offline': return 'offline: synchronization paused until the network is back.';
+    case 'online': return 'online again: synchronization resumes.';
+    case 'error': return `error${e.connection_id ? ` on connection ${e.connection_id}` : ''}: ${e.message}`;
+  }
 }
 
 async function demo(core: Core, p: Parsed, io: CliIo): Promise<number> {

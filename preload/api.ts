@@ -44,6 +44,12 @@ export interface ConnectionView {
   last_refresh: string | null;
   next_refresh: string | null;
   consent_expires_at: string | null;
+  /** Whole days until the consent ends (rounded up; 0 once ended), null when it does not. */
+  consent_days_left: number | null;
+  /** Why a blocked connection is blocked ('provider_locked', 'repeated_failed_logins'). */
+  blocked_reason: string | null;
+  /** The earliest next attempt after a rate limit or a transient failure. */
+  retry_at: string | null;
   account_count: number;
 }
 
@@ -245,10 +251,28 @@ export interface SyncProgressEvent {
   pending: number;
 }
 
+/** What the app tells the user without being asked (desktop notifications, the dashboard). */
+export type NotificationEvent =
+  /** MFA, login or consent needed: the connection waits for the user (raised once per wait). */
+  | { type: 'waiting_for_user'; connection_id: number; action: StateAction | null }
+  /** Every request of the connection is stopped until the user re-activates it. */
+  | { type: 'blocked'; connection_id: number; reason: string | null; action: 'reactivate' }
+  /** Consent ends soon (15, 3 and 1 days before): one click on Reconnect renews it. */
+  | { type: 'consent_expiring'; connection_id: number; days_left: number; consent_expires_at: string; action: 'reconnect' }
+  /** A scheduled run was postponed to stay inside the bank's request budget. */
+  | { type: 'quota_deferred'; connection_id: number; next_attempt_at: string; limit: number | null; reason: 'exhausted' | 'reserve' | 'daily_budget' | 'spacing' | null }
+  /** Automatic synchronization was switched off because the institution refuses it. */
+  | { type: 'auto_sync_off'; connection_id: number }
+  | { type: 'offline' }
+  | { type: 'online' }
+  /** Something outside the provider's taxonomy failed. */
+  | { type: 'error'; connection_id?: number; message: string };
+
 export interface ApiEvents {
   syncProgress: SyncProgressEvent;
   chatter: ChatterView;
   connectionState: { connection_id: number; state: ConnectionState; state_action: StateAction | null };
+  notification: NotificationEvent;
 }
 
 export type ApiEventName = keyof ApiEvents;

@@ -14,9 +14,11 @@ import { allSettings, getSetting, setSetting } from '../ledger/settings';
 import { listStatements } from '../ledger/statements';
 import { DemoBank } from '../providers/demo/index';
 import { toProviderError } from '../providers/errors';
-import type { Provider } from '../providers/types';
+import type { Institution, Provider } from '../providers/types';
 import { isIsoDate, isValidTimeZone, systemTimeZone } from '../sync/dates';
 import { SyncEngine } from '../sync/engine';
+import { Scheduler, consentDaysLeft } from '../sync/scheduler';
+import { hasNetwork } from './network';
 import type { Vault } from '../vault/types';
 import { openVault, readSecret, rotateSecret } from '../vault/index';
 import { ApiFailure } from './errors';
@@ -91,6 +93,7 @@ export class Core {
   private readonly openVault: () => Promise<Vault>;
   private vaultPromise: Promise<Vault> | undefined;
   readonly lifecycle: ConnectionLifecycle;
+  readonly scheduler: Scheduler;
 
   constructor(opts: CoreOptions) {
     this.dataDir = opts.dataDir;
@@ -104,6 +107,15 @@ export class Core {
       onProgress: (e) => this.emit('syncProgress', e),
       onChatter: (c) => this.emit('chatter', c),
       onState: (e) => this.emit('connectionState', e),
+    });
+    this.scheduler = new Scheduler({
+      db: this.db,
+      now: this.now,
+      runSync: (cid, trigger) => this.runSync(cid, trigger),
+      institutionOf: (cid) => this.institutionOf(cid),
+      isOnline: async () => hasNetwork(),
+      notify: (e) => this.emit('notification', e),
+      onChatter: (c) => this.emit('chatter', c),
     });
     this.lifecycle = new ConnectionLifecycle({
       db: this.db,
@@ -148,6 +160,7 @@ export class Core {
   }
 
   async close(): Promise<void> {
+    await this.scheduler.stop();
     await this.lifecycle.close();
     for (const p of this.providers.values()) await p.close?.();
     this.db.close();
@@ -233,10 +246,12 @@ export class Core {
   private connections(): ConnectionView[] {
     const rows = this.db.prepare(
       `SELECT c.id, c.provider, c.institution_id, c.institution_name, c.state, c.state_action, c.auto_sync, c.last_refresh,
-              c.next_refresh, c.consent_expires_at, (SELECT COUNT(*) FROM online_accounts a WHERE a.connection_id = c.id) AS account_count
+              c.next_refresh, c.consent_expires_at, c.blocked_reason, c.retry_at,
+              (SELECT COUNT(*) FROM online_accounts a WHERE a.connection_id = c.id) AS account_count
        FROM connections c ORDER BY c.id`,
-    ).all() as (Omit<ConnectionView, 'auto_sync'> & { auto_sync: number })[];
-    return rows.map((r) => ({ ...r, auto_sync: r.auto_sync === 1 }));
+    ).all() as (Omit<ConnectionView, 'auto_sync' | 'consent_days_left'> & { auto_sync: number })[];
+    const now = this.now();
+    return rows.map((r) => ({ ...r, auto_sync: r.auto_sync === 1, consent_days_left: consentDaysLeft(r, now) }));
   }
 
   private accounts(connectionId: number): OnlineAccountView[] {
@@ -283,22 +298,34 @@ export class Core {
     return journalIds.map((j) => getJournal(this.db, j)!);
   }
 
+  /**
+   * Synchronize Now (all) or Fetch Transactions (the ones named): at once, ahead of the
+   * schedule, under the connection's lease; a scheduled trigger runs only what is due.
+   */
   private async synchronize(connectionIds: number[] | undefined, trigger: 'manual' | 'scheduled'): Promise<SyncSummary[]> {
-    const all = this.connections();
-    const ids = connectionIds ?? all.map((c) => c.id);
-    const out: SyncSummary[] = [];
-    for (const cid of ids) {
-      const conn = all.find((c) => c.id === cid);
-      if (!conn) throw new ApiFailure('not_found', `There is no connection ${cid}.`);
-      out.push(await this.engine.run(cid, this.provider(conn.provider), {
-        trigger,
-        // Through the rotation helpers: a refresh token rotated by the provider is stored before
-        // the old one is dropped, and a crash in between still reads the valid one.
-        getSecret: async (n) => readSecret(await this.vault(), cid, n),
-        setSecret: async (n, v) => rotateSecret(await this.vault(), cid, n, v),
-      }));
+    const known = new Set(this.connections().map((c) => c.id));
+    for (const cid of connectionIds ?? []) {
+      if (!known.has(cid)) throw new ApiFailure('not_found', `There is no connection ${cid}.`);
     }
-    return out;
+    if (trigger === 'scheduled') return this.scheduler.syncDue();
+    return this.scheduler.syncNow(connectionIds);
+  }
+
+  /** One synchronization through the engine; the scheduler decides when and holds the lease. */
+  private runSync(cid: number, trigger: 'manual' | 'scheduled'): Promise<SyncSummary> {
+    const conn = this.connectionView(cid);
+    return this.engine.run(cid, this.provider(conn.provider), {
+      trigger,
+      // Through the rotation helpers: a refresh token rotated by the provider is stored before
+      // the old one is dropped, and a crash in between still reads the valid one.
+      getSecret: async (n) => readSecret(await this.vault(), cid, n),
+      setSecret: async (n, v) => rotateSecret(await this.vault(), cid, n, v),
+    });
+  }
+
+  private async institutionOf(cid: number): Promise<Institution | undefined> {
+    const conn = this.connectionView(cid);
+    return (await this.provider(conn.provider).listInstitutions()).find((i) => i.id === conn.institution_id);
   }
 
   private timezone(): string {

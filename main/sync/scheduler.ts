@@ -8,7 +8,8 @@
 // look (every minute), so tests drive the scheduler by calling tick() with a fake clock.
 
 import { randomBytes } from 'node:crypto';
-import type { ChatterView, ConnectionState, StateAction, SyncSummary } from '../../preload/api';
+import { hostname } from 'node:os';
+import type { ChatterView, ConnectionState, NotificationEvent, StateAction, SyncSummary } from '../../preload/api';
 import { postChatter } from '../ledger/chatter';
 import type { Db } from '../ledger/db';
 import type { Institution } from '../providers/types';
@@ -20,6 +21,20 @@ import { DAY_MS, manualRefusal, planUnattended, type UnattendedPlan } from './qu
 export const TICK_MS = 60_000;
 /** Minimum time between the starts of two scheduled runs (catch-up after sleep is spread out). */
 export const STAGGER_MS = 2 * 60_000;
+/** True when `owner` ("host:pid:random") names a process of this computer that has ended. */
+export function ownerIsGone(owner: string): boolean {
+  const [host, pidText] = owner.split(':');
+  const pid = Number(pidText);
+  if (host !== hostname() || !Number.isSafeInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /** A lease lapses this long after it was taken or last renewed (a crashed process's lease). */
 export const LEASE_MS = 10 * 60_000;
 /** A running synchronization renews its lease this often. */
@@ -29,20 +44,8 @@ export const CONSENT_REMINDER_DAYS = [15, 3, 1] as const;
 /** How long the institution facts of a connection are kept before being asked again. */
 const INSTITUTION_TTL_MS = 6 * 3_600_000;
 
-export type SchedulerEvent =
-  /** MFA, login or consent needed: the connection waits for the user (raised once per wait). */
-  | { type: 'waiting_for_user'; connection_id: number; action: StateAction | null }
-  /** Every request of the connection is stopped until the user re-activates it. */
-  | { type: 'blocked'; connection_id: number; reason: string | null; action: 'reactivate' }
-  | { type: 'consent_expiring'; connection_id: number; days_left: number; consent_expires_at: string; action: 'reconnect' }
-  /** A scheduled run was postponed to stay inside the bank's request budget. */
-  | { type: 'quota_deferred'; connection_id: number; next_attempt_at: string; limit: number | null; reason: UnattendedPlan['reason'] }
-  /** Automatic synchronization was switched off because the institution refuses it. */
-  | { type: 'auto_sync_off'; connection_id: number }
-  | { type: 'offline' }
-  | { type: 'online' }
-  /** Something outside the provider's taxonomy failed (the run itself threw). */
-  | { type: 'error'; connection_id?: number; message: string };
+/** The scheduler's notifications are the contract's (preload/api.ts). */
+export type SchedulerEvent = NotificationEvent;
 
 export interface SchedulerDeps {
   db: Db;
@@ -135,7 +138,7 @@ export class Scheduler {
 
   constructor(private readonly deps: SchedulerDeps) {
     this.db = deps.db;
-    this.owner = deps.owner ?? `${process.pid}-${randomBytes(4).toString('hex')}`;
+    this.owner = deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.tickMs = deps.tickMs ?? TICK_MS;
     this.staggerMs = deps.staggerMs ?? STAGGER_MS;
     this.leaseMs = deps.leaseMs ?? LEASE_MS;
@@ -233,7 +236,12 @@ export class Scheduler {
       if (taken.changes !== 1) {
         const holder = this.db.prepare('SELECT lease_owner FROM connections WHERE id = ?').pluck().get(connectionId) as string | null | undefined;
         if (holder === undefined) throw new Error(`No connection ${connectionId}`);
-        throw new LeaseBusyError(connectionId, holder);
+        // A process of this computer that no longer exists (killed, crashed) holds nothing:
+        // take its lease over at once instead of making the user wait for it to lapse.
+        const tookOver = holder !== null && ownerIsGone(holder) && this.db
+          .prepare('UPDATE connections SET lease_owner = ?, lease_until = ? WHERE id = ? AND lease_owner = ?')
+          .run(this.owner, new Date(now.getTime() + this.leaseMs).toISOString(), connectionId, holder).changes === 1;
+        if (!tookOver) throw new LeaseBusyError(connectionId, holder);
       }
       const renew = setInterval(() => {
         try {
