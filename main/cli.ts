@@ -15,9 +15,10 @@ const USAGE = `Usage: ledgerlink [--data-dir DIR] [--json] COMMAND
 Commands:
   demo [--institution ID] [--phone N]
                                    connect the Demo Bank with its test login, link every account, first sync
-  connect --provider P --institution ID [--phone N]
+  connect --provider P --institution ID [--phone N] [--sandbox]
                                    print the bank's consent page and wait; then link every chosen
-                                   account to a new journal and run the first sync
+                                   account to a new journal and run the first sync. --sandbox uses
+                                   the provider's sandbox shortcut (Plaid: no consent page at all)
   fetch-accounts CONNECTION        list the connection's accounts again; link the new ones
   reconnect CONNECTION             consent again (journals and history are kept)
   update-credentials CONNECTION    the bank's update mode, then a fetch
@@ -49,7 +50,7 @@ interface CommandRule {
 const GLOBAL_OPTIONS = new Set(['--data-dir', '--json', '--quiet', '--help']);
 const COMMANDS: Record<string, CommandRule> = {
   demo: { args: [0, 0], options: ['--institution', '--phone'] },
-  connect: { args: [0, 0], options: ['--provider', '--institution', '--phone'], required: ['--provider', '--institution'] },
+  connect: { args: [0, 0], options: ['--provider', '--institution', '--phone', '--sandbox'], required: ['--provider', '--institution'] },
   'fetch-accounts': { args: [1, 1], connectionArg: true },
   reconnect: { args: [1, 1], connectionArg: true },
   'update-credentials': { args: [1, 1], connectionArg: true },
@@ -83,7 +84,7 @@ interface Parsed {
 }
 
 const VALUE_OPTIONS = new Set(['--data-dir', '--statement', '--institution', '--provider', '--phone']);
-const FLAG_OPTIONS = new Set(['--json', '--quiet', '--help', '--due']);
+const FLAG_OPTIONS = new Set(['--json', '--quiet', '--help', '--due', '--sandbox']);
 
 function parseArgs(argv: string[]): Parsed {
   const options = new Map<string, string>();
@@ -181,6 +182,8 @@ export async function runCli(argv: string[], io: CliIo = { out: (s) => process.s
     return 2;
   }
 
+  // `connect --sandbox`: providers with a sandbox environment use it unless told otherwise.
+  if (p.options.has('--sandbox')) process.env.PLAID_ENV ??= 'sandbox';
   let now: (() => Date) | undefined;
   try {
     now = process.env.LEDGERLINK_NOW ? fixedClock(process.env.LEDGERLINK_NOW) : undefined;
@@ -438,6 +441,10 @@ async function demo(core: Core, p: Parsed, io: CliIo): Promise<number> {
 }
 
 async function connect(core: Core, p: Parsed, io: CliIo): Promise<number> {
+  if (p.options.has('--sandbox')) {
+    const { connection, accounts } = unwrap(await core.api.connectSandbox({ provider: p.options.get('--provider')!, institution_id: p.options.get('--institution')! }));
+    return printConnected(p, io, connection.institution_name, connection.id, await linkAndSync(core, connection.id, connection.institution_name, accounts));
+  }
   const phone = p.options.get('--phone');
   const started = unwrap(await core.api.startConnect({
     provider: p.options.get('--provider')!, institution_id: p.options.get('--institution')!, ...(phone ? { phone } : {}),

@@ -207,6 +207,8 @@ export interface LedgerlinkApi {
   startConnect(args: { provider: string; institution_id: string; phone?: string }): Promise<Result<ConnectStart>>;
   /** Waits for the consent redirect; creates or renews the connection and lists its accounts. */
   finishConnect(args: { flow_id: string; timeout_ms?: number }): Promise<Result<{ connection: ConnectionView; accounts: OnlineAccountView[] }>>;
+  /** A provider's sandbox shortcut (Plaid sandbox): connects a test institution with no consent page. */
+  connectSandbox(args: { provider: string; institution_id: string }): Promise<Result<{ connection: ConnectionView; accounts: OnlineAccountView[] }>>;
   /** Reconnect: consent again for a disconnected or expired connection; journals and history are kept. */
   reconnect(args: { connection_id: number }): Promise<Result<ConnectStart>>;
   /** Update Credentials: the provider's update mode, then a fetch. */

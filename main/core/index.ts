@@ -13,8 +13,10 @@ import { listLines, listPendingLines } from '../ledger/lines';
 import { allSettings, getSetting, setSetting } from '../ledger/settings';
 import { listStatements } from '../ledger/statements';
 import { DemoBank } from '../providers/demo/index';
-import { toProviderError } from '../providers/errors';
+import { isProviderError, toProviderError } from '../providers/errors';
 import type { Institution, Provider } from '../providers/types';
+import { providerConfig } from '../providers/config';
+import { PROVIDERS, isSecretKey, type ProviderEntry } from '../providers/registry';
 import { isIsoDate, isValidTimeZone, systemTimeZone } from '../sync/dates';
 import { SyncEngine } from '../sync/engine';
 import { Scheduler, consentDaysLeft } from '../sync/scheduler';
@@ -46,6 +48,7 @@ const schemas = {
   listInstitutions: z.object({ provider: z.string().optional() }).strict(),
   startConnect: z.object({ provider: z.string().min(1), institution_id: z.string().min(1), phone: z.string().min(1).max(40).optional() }).strict(),
   finishConnect: z.object({ flow_id: z.string().min(1), timeout_ms: z.number().int().positive().max(3_600_000).optional() }).strict(),
+  connectSandbox: z.object({ provider: z.string().min(1), institution_id: z.string().min(1) }).strict(),
   reconnect: z.object({ connection_id: id }).strict(),
   updateCredentials: z.object({ connection_id: id }).strict(),
   reactivate: z.object({ connection_id: id, phone: z.string().min(1).max(40) }).strict(),
@@ -101,6 +104,13 @@ export class Core {
     this.openVault = opts.vault ?? (() => openVault());
     this.db = openLedger(join(opts.dataDir, LEDGER_FILE_NAME), { now: this.now });
     this.providers.set('demo', new DemoBank({ stateDir: join(opts.dataDir, 'demo-bank'), now: this.now }));
+    for (const entry of PROVIDERS) {
+      this.providers.set(entry.name, entry.create(providerConfig({
+        prefix: entry.envPrefix,
+        displayName: entry.displayName,
+        settings: (key) => this.providerSetting(entry, key),
+      })));
+    }
     for (const p of opts.providers ?? []) this.providers.set(p.name, p);
     this.engine = new SyncEngine(this.db, {
       now: this.now,
@@ -178,12 +188,21 @@ export class Core {
         const names = a.provider ? [a.provider] : [...this.providers.keys()];
         const out = [];
         for (const n of names) {
-          for (const i of await this.provider(n).listInstitutions()) out.push({ provider: n, ...i });
+          let list: Institution[];
+          try {
+            list = await this.provider(n).listInstitutions();
+          } catch (e) {
+            // Asked for all: a provider not set up yet simply has nothing to offer.
+            if (!a.provider && isProviderError(e) && e.providerCode === 'NOT_CONFIGURED') continue;
+            throw e;
+          }
+          for (const i of list) out.push({ provider: n, ...i });
         }
         return out;
       },
       startConnect: (a) => this.lifecycle.startNew(a.provider, a.institution_id, a.phone),
       finishConnect: (a) => this.lifecycle.finish(a.flow_id, a.timeout_ms ?? 15 * 60_000),
+      connectSandbox: (a) => this.lifecycle.connectSandbox(a.provider, a.institution_id),
       reconnect: (a) => this.lifecycle.startRenewal(a.connection_id, 'reconnect'),
       updateCredentials: (a) => this.lifecycle.startRenewal(a.connection_id, 'update'),
       reactivate: (a) => this.lifecycle.startReactivation(a.connection_id, a.phone),
@@ -216,7 +235,12 @@ export class Core {
       listDismissed: (a) => listDismissed(this.db, a.journal_id),
       importAgain: (a) => importAgain(this.db, a.dismissed_id, this.now()),
       getSettings: () => this.settings(),
-      setSetting: (a) => (this.setSetting(a.key, a.value), this.settings()),
+      setSetting: async (a) => {
+        const m = /^provider\.([a-z]+)\.([a-z_]+)$/.exec(a.key);
+        if (m) await this.setProviderSetting(m[1]!, m[2]!, a.value);
+        else this.setSetting(a.key, a.value);
+        return this.settings();
+      },
       checkIntegrity: () => checkIntegrity(this.db),
     };
     const api = {} as Record<string, (args: unknown) => Promise<Result<unknown>>>;
@@ -340,6 +364,28 @@ export class Core {
     return s;
   }
 
+  /** A provider's key from Settings: secrets from the vault, the rest from the ledger. */
+  private async providerSetting(entry: ProviderEntry, key: string): Promise<string | undefined> {
+    const name = `provider.${entry.name}.${key}`;
+    if (!isSecretKey(entry, key)) return getSetting(this.db, name);
+    try {
+      return await (await this.vault()).get('app', name);
+    } catch {
+      return undefined; // no keychain: the provider then says it is not configured
+    }
+  }
+
+  private async setProviderSetting(provider: string, key: string, value: string): Promise<void> {
+    const entry = PROVIDERS.find((e) => e.name === provider);
+    if (!entry) throw new ApiFailure('invalid_argument', `There is no provider "${provider}". Providers: ${PROVIDERS.map((e) => e.name).join(', ')}.`);
+    const name = `provider.${provider}.${key}`;
+    if (isSecretKey(entry, key)) {
+      const vault = await this.vault();
+      if (value === '') await vault.delete('app', name);
+      else await vault.set('app', name, value);
+    } else setSetting(this.db, name, value === '' ? null : value);
+  }
+
   private setSetting(key: string, value: string): void {
     const m = /^journal\.([^.]+)\.periodicity$/.exec(key);
     if (m) {
@@ -368,7 +414,7 @@ export class Core {
         return setSetting(this.db, key, value);
       default:
         throw new ApiFailure('invalid_argument',
-          `Unknown setting "${key}". Settings: lock_date, timezone, default_periodicity, journal.CODE.periodicity, connection.ID.auto_sync.`);
+          `Unknown setting "${key}". Settings: lock_date, timezone, default_periodicity, journal.CODE.periodicity, connection.ID.auto_sync, provider.NAME.KEY (e.g. provider.plaid.client_id).`);
     }
   }
 }

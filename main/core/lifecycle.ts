@@ -157,16 +157,7 @@ export class ConnectionLifecycle {
       const vault = hasSecrets ? await this.host.vault() : undefined;
       let connectionId: number;
       if (flow.mode === 'new') {
-        const institution = (await flow.provider.listInstitutions()).find((i) => i.id === flow.institutionId);
-        connectionId = Number(db.prepare(
-          `INSERT INTO connections (provider, institution_id, institution_name, provider_ref, consent_expires_at, created_at)
-           VALUES (?, ?, ?, ?, ?, ?)`,
-        ).run(flow.provider.name, flow.institutionId, institution?.name ?? flow.institutionId, consent.providerRef,
-          consent.consentExpiresAt ?? null, this.host.now().toISOString()).lastInsertRowid);
-        if (institution && !institution.automaticSync) {
-          db.prepare('UPDATE connections SET auto_sync = 0 WHERE id = ?').run(connectionId);
-          this.chatter(connectionId, 'info', `${institution.name} does not allow automatic synchronization: use Fetch Transactions to synchronize.`);
-        }
+        connectionId = await this.createConnection(flow.provider, flow.institutionId, consent.providerRef, consent.consentExpiresAt);
       } else {
         connectionId = flow.connectionId!;
         // A fresh consent clears every trace of the trouble that asked for it.
@@ -194,6 +185,44 @@ export class ConnectionLifecycle {
       this.flows.delete(flowId);
       await flow.listener.close();
     }
+  }
+
+  private async createConnection(provider: Provider, institutionId: string, providerRef: string, consentExpiresAt: string | undefined): Promise<number> {
+    const { db } = this.host;
+    const institution = (await provider.listInstitutions()).find((i) => i.id === institutionId);
+    const connectionId = Number(db.prepare(
+      `INSERT INTO connections (provider, institution_id, institution_name, provider_ref, consent_expires_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run(provider.name, institutionId, institution?.name ?? institutionId, providerRef, consentExpiresAt ?? null, this.host.now().toISOString()).lastInsertRowid);
+    if (institution && !institution.automaticSync) {
+      db.prepare('UPDATE connections SET auto_sync = 0 WHERE id = ?').run(connectionId);
+      this.chatter(connectionId, 'info', `${institution.name} does not allow automatic synchronization: use Fetch Transactions to synchronize.`);
+    }
+    return connectionId;
+  }
+
+  /**
+   * A provider's sandbox shortcut: connects a test institution with no consent page at all.
+   * Sandboxes hold no real money, so no phone number is asked.
+   */
+  async connectSandbox(providerName: string, institutionId: string): Promise<{ connection: ConnectionView; accounts: OnlineAccountView[] }> {
+    const provider = this.host.provider(providerName);
+    if (!provider.sandboxConnect) {
+      throw new ApiFailure('unsupported', `${provider.displayName} has no sandbox shortcut: use connect without --sandbox.`);
+    }
+    let consent;
+    try {
+      consent = await provider.sandboxConnect(institutionId);
+    } catch (e) {
+      const pe = toProviderError(e);
+      throw new ApiFailure(pe.code, pe.description, pe.requestId ? `${provider.name}:${pe.requestId}` : undefined);
+    }
+    const hasSecrets = Object.keys(consent.secrets).length > 0;
+    const vault = hasSecrets ? await this.host.vault() : undefined;
+    const connectionId = await this.createConnection(provider, institutionId, consent.providerRef, consent.consentExpiresAt);
+    if (vault) for (const [k, v] of Object.entries(consent.secrets)) await rotateSecret(vault, connectionId, k, v);
+    await this.fetchAccounts(connectionId);
+    return { connection: this.host.connection(connectionId), accounts: this.host.accounts(connectionId) };
   }
 
   /** Fetch Accounts: lists the bank's accounts again and records the ones not known yet. */

@@ -168,6 +168,11 @@ export interface Provider {
   /** Asks the provider to refresh its data from the bank, where the API allows. */
   requestRefresh?(ctx: ConnectionContext): Promise<void>;
   fetchTransactions(ctx: ConnectionContext, req: FetchRequest): Promise<TransactionPage>;
+  /**
+   * A provider's documented sandbox shortcut (Plaid's /sandbox/public_token/create): a
+   * consent for a test institution without any UI.
+   */
+  sandboxConnect?(institutionId: string): Promise<ConsentResult>;
   /** Revokes the consent at the provider, where it allows. */
   revoke?(ctx: ConnectionContext): Promise<void>;
   /** Stops background work (servers...). */

@@ -47,6 +47,20 @@ const SEEDERS: Record<number, (db: Db) => void> = {
         VALUES (1, 4, '2026-01-09T00:00:00Z', 3, 1, '2026-01-10T00:00:00Z', '2026-01-09T05:00:00Z');
     `);
   },
+  4: (db) => {
+    SEEDERS[3]!(db);
+    db.exec(`
+      INSERT INTO institutions (id, name, country, bic, beta, history_days, automatic_sync, logo, updated_at, folded, name_key, bic8)
+        VALUES (1, 'Société Générale', 'FR', 'SOGEFRPP', 0, 730, 1, NULL, '2026-01-09T00:00:00Z', 'societe generale', 'societegenerale', 'SOGEFRPP');
+      INSERT INTO institution_providers (institution_id, provider, provider_institution_id, name, country, bic, beta, history_days, automatic_sync,
+          refreshes_per_day, unattended_per_day, mfa, logo, updated_at)
+        VALUES (1, 'gocardless', 'SOCIETE_GENERALE_SOGEFRPP', 'Société Générale', 'FR', 'SOGEFRPP', 0, 730, 1, NULL, 4, NULL, NULL, '2026-01-09T00:00:00Z'),
+               (1, 'enablebanking', 'FR/Société Générale', 'Société Générale', 'FR', 'SOGEFRPP', 1, 180, 1, NULL, 4, 1, NULL, '2026-01-09T00:00:00Z');
+      INSERT INTO catalog_refreshes (provider, refreshed_at, count, attempted_at, error)
+        VALUES ('gocardless', '2026-01-09T00:00:00Z', 1, '2026-01-09T00:00:00Z', NULL),
+               ('enablebanking', '2026-01-09T00:00:00Z', 1, '2026-01-09T00:00:00Z', NULL);
+    `);
+  },
 };
 
 function dump(db: Db): Record<string, unknown[]> {
@@ -154,8 +168,9 @@ test('the ledger uses WAL, foreign keys and STRICT tables', async (t) => {
   t.after(() => db.close());
   assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
   assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
-  const tables = db.prepare(`SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'`).all() as { name: string; strict: number }[];
+  const tables = db.prepare(`SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as { name: string; strict: number }[];
   assert.ok(tables.length >= 12);
+  // Full-text indexes (virtual tables and their shadow tables) cannot be STRICT; every plain table is.
   for (const tb of tables) assert.equal(tb.strict, 1, `${tb.name} is STRICT`);
   assert.throws(() => db.prepare(`INSERT INTO statement_lines (journal_id, statement_id, date, amount, currency, payment_ref, created_at) VALUES (1, 1, '2026-01-01', 1.5, 'EUR', 'x', 'now')`).run(),
     /cannot store REAL value in INTEGER column|FOREIGN KEY/, 'amounts are integers, never floats');

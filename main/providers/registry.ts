@@ -1,0 +1,37 @@
+// Every real provider the app knows, built from its configuration (environment first, then
+// Settings with secrets in the vault). A provider is built even when it is not configured:
+// its calls then fail with a sentence saying what to set up.
+import type { ProviderConfig } from './config';
+import type { Provider, ProviderName } from './types';
+import { EnableBankingProvider } from './enablebanking/index';
+import { GoCardlessProvider } from './gocardless/index';
+import { PlaidProvider } from './plaid/index';
+import { PontoProvider } from './ponto/index';
+import { YodleeProvider } from './yodlee/index';
+import { SaltEdgeProvider } from './saltedge/index';
+import { SimpleFinProvider } from './simplefin/index';
+
+export interface ProviderEntry {
+  name: Exclude<ProviderName, 'demo'>;
+  displayName: string;
+  /** Environment variables are `${envPrefix}_${KEY}` (e.g. PLAID_CLIENT_ID). */
+  envPrefix: string;
+  /** Keys that are secrets: set through Settings they go to the vault, never to SQLite. */
+  secretKeys: readonly string[];
+  create(config: ProviderConfig): Provider;
+}
+
+export const PROVIDERS: readonly ProviderEntry[] = [
+  { name: 'plaid', displayName: 'Plaid', envPrefix: 'PLAID', secretKeys: ['secret'], create: (config) => new PlaidProvider({ config }) },
+  { name: 'ponto', displayName: 'Ponto', envPrefix: 'PONTO', secretKeys: ['client_secret', 'key'], create: (config) => new PontoProvider({ config }) },
+  { name: 'yodlee', displayName: 'Yodlee', envPrefix: 'YODLEE', secretKeys: ['secret'], create: (config) => new YodleeProvider({ config }) },
+  { name: 'saltedge', displayName: 'Salt Edge', envPrefix: 'SALTEDGE', secretKeys: ['secret', 'private_key'], create: (config) => new SaltEdgeProvider({ config }) },
+  { name: 'enablebanking', displayName: 'Enable Banking', envPrefix: 'ENABLEBANKING', secretKeys: ['private_key'], create: (config) => new EnableBankingProvider({ config }) },
+  { name: 'gocardless', displayName: 'GoCardless Bank Account Data', envPrefix: 'GOCARDLESS', secretKeys: ['secret_key'], create: (config) => new GoCardlessProvider({ config }) },
+  { name: 'simplefin', displayName: 'SimpleFIN Bridge', envPrefix: 'SIMPLEFIN', secretKeys: [], create: (config) => new SimpleFinProvider({ config }) },
+];
+
+/** Whether a provider key is a secret (its entry says so, or its name looks like one). */
+export function isSecretKey(entry: ProviderEntry | undefined, key: string): boolean {
+  return (entry?.secretKeys.includes(key) ?? false) || /secret|private|key|token|password|cert/i.test(key) && !/base_url|env|id$/i.test(key);
+}
