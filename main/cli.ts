@@ -24,6 +24,9 @@ Commands:
   update-credentials CONNECTION    the bank's update mode, then a fetch
   disconnect CONNECTION            revoke, delete the connection's secrets, keep the history
   reactivate CONNECTION --phone N  re-activate a blocked connection with the registered phone
+  institutions [QUERY] [--country CC] [--provider P]
+                                   search the offline institution catalog (accents and prefixes
+                                   forgiven; the first search fills the catalog)
   connections                      list connections
   journals                         list journals with balances
   statements JOURNAL               list a journal's statements (JOURNAL = id or code)
@@ -56,6 +59,7 @@ const COMMANDS: Record<string, CommandRule> = {
   'update-credentials': { args: [1, 1], connectionArg: true },
   disconnect: { args: [1, 1], connectionArg: true },
   reactivate: { args: [1, 1], options: ['--phone'], required: ['--phone'], connectionArg: true },
+  institutions: { args: [0, Infinity], options: ['--country', '--provider'] },
   connections: { args: [0, 0] },
   journals: { args: [0, 0] },
   statements: { args: [1, 1] },
@@ -83,7 +87,7 @@ interface Parsed {
   options: Map<string, string>;
 }
 
-const VALUE_OPTIONS = new Set(['--data-dir', '--statement', '--institution', '--provider', '--phone']);
+const VALUE_OPTIONS = new Set(['--data-dir', '--statement', '--institution', '--provider', '--phone', '--country']);
 const FLAG_OPTIONS = new Set(['--json', '--quiet', '--help', '--due', '--sandbox']);
 
 function parseArgs(argv: string[]): Parsed {
@@ -266,6 +270,18 @@ async function dispatch(core: Core, p: Parsed, io: CliIo): Promise<number> {
     }
     case 'start':
       return start(core, p, io);
+    case 'institutions': {
+      const country = p.options.get('--country');
+      if (country !== undefined && !/^[A-Za-z]{2}$/.test(country)) throw Object.assign(new Error('--country takes a two-letter country code, like BE'), { code: 'invalid_argument' });
+      const provider = p.options.get('--provider');
+      const rows = unwrap(await api.searchInstitutions({ query: p.args.join(' '), ...(country ? { country } : {}), ...(provider ? { provider } : {}) }));
+      print(rows, () => rows.length === 0 ? 'No institution matches. Check the spelling, or try without --country.' : table([
+        ['NAME', 'COUNTRY', 'BIC', 'PROVIDERS (INSTITUTION ID)', 'HISTORY', 'AUTO'],
+        ...rows.map((i) => [i.name + (i.beta ? ' [Beta]' : ''), i.country, i.bic ?? '', i.providers.map((x) => `${x.provider} (${x.providerInstitutionId})`).join(', '),
+          `${i.historyDays} days`, i.automaticSync ? 'yes' : 'manual only']),
+      ]));
+      return 0;
+    }
     case 'connections': {
       const rows = unwrap(await api.listConnections({}));
       print(rows, () => rows.length === 0 ? 'No connections yet. Try: ledgerlink demo' : table([
@@ -405,10 +421,15 @@ async function runScheduler(core: Core, p: Parsed, io: CliIo): Promise<number> {
   core.on('chatter', (c) => io.err(p.json ? JSON.stringify({ chatter: c }) : `ledgerlink: [${c.level}] ${c.text}${c.reference ? ` (reference: ${c.reference})` : ''}`));
   io.err(`ledgerlink: scheduler running on ${core.dataDir} (every connection with auto-sync on, every 12 hours). Ctrl+C stops.`);
   core.scheduler.start();
+  // The institution catalog is refreshed weekly in the background (each provider when stale).
+  const catalog = () => void core.refreshCatalog(false).catch((e: Error) => io.err(`ledgerlink: catalog refresh failed: ${e.message}`));
+  catalog();
+  const catalogTimer = setInterval(catalog, 3_600_000);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  clearInterval(catalogTimer);
   io.err('ledgerlink: stopping after the current synchronization...');
   await core.scheduler.stop();
   return 0;

@@ -33,6 +33,30 @@ export interface InstitutionView {
   mfa?: boolean;
 }
 
+/** A bank of the offline catalog, with every provider that offers it. */
+export interface CatalogInstitutionView {
+  id: number;
+  name: string;
+  country: string;
+  bic: string | null;
+  beta: boolean;
+  historyDays: number;
+  automaticSync: boolean;
+  logo: string | null;
+  providers: {
+    provider: string;
+    providerInstitutionId: string;
+    name: string;
+    beta: boolean;
+    historyDays: number;
+    automaticSync: boolean;
+    refreshesPerDay: number | null;
+    unattendedPerDay: number | null;
+    mfa: boolean | null;
+    logo: string | null;
+  }[];
+}
+
 export interface ConnectionView {
   id: number;
   provider: string;
@@ -200,6 +224,10 @@ export interface LinesQuery {
 
 export interface LedgerlinkApi {
   listInstitutions(args: { provider?: string }): Promise<Result<InstitutionView[]>>;
+  /** Searches the offline institution catalog (accents, prefixes, any word order). */
+  searchInstitutions(args: { query: string; country?: string; provider?: string; limit?: number }): Promise<Result<CatalogInstitutionView[]>>;
+  /** Refreshes the catalog from the providers: the stale ones (weekly), or all when forced. */
+  refreshCatalog(args: { force?: boolean }): Promise<Result<{ provider: string; ok: boolean; count: number; error?: string }[]>>;
   /**
    * Starts a consent: returns the page to open; the redirect is awaited by finishConnect. The
    * first connection needs the user's phone number (error code 'phone_required' says why).

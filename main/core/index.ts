@@ -14,7 +14,8 @@ import { allSettings, getSetting, setSetting } from '../ledger/settings';
 import { listStatements } from '../ledger/statements';
 import { DemoBank } from '../providers/demo/index';
 import { isProviderError, toProviderError } from '../providers/errors';
-import type { Institution, Provider } from '../providers/types';
+import type { Institution, Provider, ProviderName } from '../providers/types';
+import { refreshCatalog, refreshStaleCatalog, searchInstitutions } from '../providers/catalog';
 import { providerConfig } from '../providers/config';
 import { PROVIDERS, isSecretKey, type ProviderEntry } from '../providers/registry';
 import { isIsoDate, isValidTimeZone, systemTimeZone } from '../sync/dates';
@@ -46,6 +47,10 @@ const newJournal = z.object({
 
 const schemas = {
   listInstitutions: z.object({ provider: z.string().optional() }).strict(),
+  searchInstitutions: z.object({
+    query: z.string().max(200), country: z.string().regex(/^[A-Za-z]{2}$/).optional(), provider: z.string().optional(), limit: z.number().int().positive().max(200).optional(),
+  }).strict(),
+  refreshCatalog: z.object({ force: z.boolean().optional() }).strict(),
   startConnect: z.object({ provider: z.string().min(1), institution_id: z.string().min(1), phone: z.string().min(1).max(40).optional() }).strict(),
   finishConnect: z.object({ flow_id: z.string().min(1), timeout_ms: z.number().int().positive().max(3_600_000).optional() }).strict(),
   connectSandbox: z.object({ provider: z.string().min(1), institution_id: z.string().min(1) }).strict(),
@@ -143,6 +148,13 @@ export class Core {
     this.api = this.buildApi();
   }
 
+  /** Refreshes the institution catalog: stale providers (weekly), or every one when forced. */
+  async refreshCatalog(force: boolean) {
+    const providers = [...this.providers.values()];
+    const reports = force ? await refreshCatalog(this.db, providers, this.now()) : await refreshStaleCatalog(this.db, providers, this.now());
+    return reports.map((r) => ({ provider: r.provider, ok: r.ok, count: r.count, ...(r.error ? { error: r.error } : {}) }));
+  }
+
   /** The credential vault, opened once on first use. */
   async vault(): Promise<Vault> {
     this.vaultPromise ??= this.openVault();
@@ -200,6 +212,16 @@ export class Core {
         }
         return out;
       },
+      searchInstitutions: async (a) => {
+        // Offline search; the very first time, the catalog is filled from the providers first.
+        if ((this.db.prepare('SELECT COUNT(*) FROM institutions').pluck().get() as number) === 0) await this.refreshCatalog(false);
+        return searchInstitutions(this.db, a.query, {
+          ...(a.country ? { country: a.country.toUpperCase() } : {}),
+          ...(a.provider ? { provider: a.provider as ProviderName } : {}),
+          ...(a.limit ? { limit: a.limit } : {}),
+        });
+      },
+      refreshCatalog: (a) => this.refreshCatalog(a.force ?? false),
       startConnect: (a) => this.lifecycle.startNew(a.provider, a.institution_id, a.phone),
       finishConnect: (a) => this.lifecycle.finish(a.flow_id, a.timeout_ms ?? 15 * 60_000),
       connectSandbox: (a) => this.lifecycle.connectSandbox(a.provider, a.institution_id),

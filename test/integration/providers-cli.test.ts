@@ -71,3 +71,18 @@ test('provider keys set in Settings: the id in the ledger, the secret in the key
   }
   assert.doesNotMatch(settings, new RegExp(PLAID_SECRET));
 });
+
+test('institutions searches the offline catalog, forgiving accents and prefixes', async () => {
+  const dir = tempDir();
+  const vn = await cli(['--json', 'institutions', 'ngan', 'hang'], { dataDir: dir });
+  assert.equal(vn.code, 0, vn.stderr);
+  const rows = JSON.parse(vn.stdout) as { name: string; country: string; providers: { provider: string; providerInstitutionId: string }[] }[];
+  assert.equal(rows[0]!.name, 'Ngân hàng Demo');
+  assert.deepEqual(rows[0]!.providers.map((p) => [p.provider, p.providerInstitutionId]), [['demo', 'demo-vnd']]);
+  const beta = await cli(['institutions', 'demo', 'be'], { dataDir: dir });
+  assert.match(beta.stdout, /Demo Bank Beta \[Beta\]/);
+  const none = await cli(['institutions', 'zzzz'], { dataDir: dir });
+  assert.equal(none.code, 0);
+  assert.match(none.stdout, /No institution matches/);
+  assert.equal((await cli(['institutions', 'demo', '--country', 'Belgium'], { dataDir: dir })).code, 2);
+});
