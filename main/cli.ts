@@ -1,7 +1,9 @@
 // The headless command line over the same core the UI uses. Exit codes: 0 done, 1 a
 // command failed (sync error, integrity problem), 2 bad arguments.
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import type { ConnectStart, JournalView, LineView, NotificationEvent, OnlineAccountView, Result, StatementView } from '../preload/api';
 import { Core } from './core/index';
 import { LedgerVersionError } from './ledger/db';
@@ -38,7 +40,9 @@ Commands:
   settings get [KEY]               show settings
   settings set KEY VALUE           lock_date, timezone, default_periodicity,
                                    journal.CODE.periodicity, connection.ID.auto_sync
-  start                            run the app on its embedded defaults
+  serve [--port N] [--open]        serve the app's UI on 127.0.0.1 (the URL carries a one-time
+                                   token) with the scheduler running
+  start                            the desktop app; without the Electron binary, serve --open
 
 The data folder defaults to the OS app-data folder, or LEDGERLINK_DATA_DIR.`;
 
@@ -68,7 +72,8 @@ const COMMANDS: Record<string, CommandRule> = {
   run: { args: [0, 0] },
   check: { args: [0, 0] },
   settings: { args: [1, 3] },
-  start: { args: [0, 0] },
+  start: { args: [0, 0], options: ['--port'] },
+  serve: { args: [0, 0], options: ['--port', '--open'] },
 };
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
@@ -87,8 +92,8 @@ interface Parsed {
   options: Map<string, string>;
 }
 
-const VALUE_OPTIONS = new Set(['--data-dir', '--statement', '--institution', '--provider', '--phone', '--country']);
-const FLAG_OPTIONS = new Set(['--json', '--quiet', '--help', '--due', '--sandbox']);
+const VALUE_OPTIONS = new Set(['--data-dir', '--statement', '--institution', '--provider', '--phone', '--country', '--port']);
+const FLAG_OPTIONS = new Set(['--json', '--quiet', '--help', '--due', '--sandbox', '--open']);
 
 function parseArgs(argv: string[]): Parsed {
   const options = new Map<string, string>();
@@ -237,6 +242,8 @@ async function dispatch(core: Core, p: Parsed, io: CliIo): Promise<number> {
       return connect(core, p, io);
     case 'run':
       return runScheduler(core, p, io);
+    case 'serve':
+      return serveUi(core, p, io, false);
     case 'fetch-accounts': {
       const connectionId = Number(p.args[0]);
       const accounts = unwrap(await api.fetchAccounts({ connection_id: connectionId }));
@@ -478,18 +485,34 @@ async function connect(core: Core, p: Parsed, io: CliIo): Promise<number> {
 async function start(core: Core, p: Parsed, io: CliIo): Promise<number> {
   const { electronBinary } = await import('./electron-binary');
   const bin = electronBinary();
-  if (bin.found) {
-    io.err(`The Electron binary is at ${bin.path}, but the desktop shell is not part of this version yet: running headless.`);
-  } else {
-    io.err(`The Electron binary is not installed here (${bin.reason}). The desktop window and the browser UI are not part of this version yet: running the app headless on its embedded defaults (local ledger in ${core.dataDir}, Demo Bank).`);
+  io.err(bin.found
+    ? `The Electron binary is at ${bin.path}, but the desktop shell is not part of this version yet: serving the app in your browser instead.`
+    : `The Electron binary is not installed here (${bin.reason}): serving the same app in your browser instead.`);
+  return serveUi(core, p, io, true);
+}
+
+/** The UI through the browser host, with the scheduler running, until SIGINT/SIGTERM. */
+async function serveUi(core: Core, p: Parsed, io: CliIo, open: boolean): Promise<number> {
+  const rendererDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'renderer');
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    io.err('ledgerlink: the user interface is not built: run `npm run build:renderer` (npm install does it).');
+    return 1;
   }
-  const connections = unwrap(await core.api.listConnections({}));
-  if (connections.length === 0) return demo(core, p, io);
-  const results = unwrap(await core.api.synchronize({}));
-  for (const r of results) {
-    if (!r.ok) io.err(`Connection ${r.connection_id}: ${r.error?.message} (reference: ${r.error?.reference})`);
-  }
-  const journals = unwrap(await core.api.listJournals({}));
-  io.out(p.json ? JSON.stringify(journals.map(journalJson), null, 2) : journalsTable(journals));
-  return results.every((r) => r.ok) ? 0 : 1;
+  const portText = p.options.get('--port');
+  const port = portText === undefined ? 0 : Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw Object.assign(new Error('--port takes a port number'), { code: 'invalid_argument' });
+  const { serve } = await import('./host/index');
+  const host = await serve({ core, rendererDir, port, open: open || p.options.has('--open'), log: io.out });
+  core.scheduler.start();
+  const catalog = () => void core.refreshCatalog(false).catch(() => undefined);
+  catalog();
+  const timer = setInterval(catalog, 3_600_000);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  clearInterval(timer);
+  await core.scheduler.stop();
+  await host.close();
+  return 0;
 }

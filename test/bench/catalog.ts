@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { openLedger } from '../../main/ledger/db';
 import { refreshCatalog, searchInstitutions } from '../../main/providers/catalog';
 import type { Institution, Provider, ProviderName } from '../../main/providers/types';
+import { mulberry32 as rng } from '../simulators/base';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -22,17 +23,6 @@ const BANKS = argNum('--banks', 30_000);
 const QUERIES = Math.max(1000, argNum('--queries', 2000));
 const TARGET_P99_MS = 2;
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(20261126);
 const pickOf = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 

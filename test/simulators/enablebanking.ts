@@ -8,6 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { importSPKI, jwtVerify, decodeProtectedHeader, type CryptoKey, type KeyObject } from 'jose';
 import { Simulator, decimal, type SimReply, type SimRequest } from './base';
+import { mulberry32 as prng } from './base';
 
 const DAY_MS = 86_400_000;
 export const UNATTENDED_LIMIT = 4;
@@ -72,17 +73,6 @@ export interface EbSimOptions {
   refuseOlderThanDays?: number;
 }
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);

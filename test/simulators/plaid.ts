@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { LosslessNumber, stringify } from 'lossless-json';
 import { Simulator, decimal, type SimReply, type SimRequest } from './base';
+import { mulberry32 as rng } from './base';
 
 export const PLAID_CLIENT_ID = 'sim-client-id';
 export const PLAID_SECRET = 'sim-secret';
@@ -73,17 +74,6 @@ export interface PlaidSimOptions {
 export const CHECKING = 'acc-checking-0000';
 export const SAVINGS = 'acc-savings-1111';
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MERCHANTS = ['Walmart', 'Starbucks', 'Uber', 'Amazon', 'Shell', 'Target', 'Costco', 'Delta', null];
 

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { Simulator, decimal, type SimReply, type SimRequest } from './base';
+import { mulberry32 as prng } from './base';
 
 export const PONTO_CLIENT_ID = 'ponto-test-client';
 export const PONTO_CLIENT_SECRET = 'ponto-test-secret';
@@ -95,17 +96,6 @@ export interface SimAccount {
   lastSyncAt?: number;
 }
 
-/** A deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PARTNERS = ['Colruyt', 'Proximus', 'Engie Electrabel', 'Delhaize', 'NMBS/SNCB', 'Acme Consulting BV', 'Brussels Airlines', 'Bol.com', 'Total Energies', 'Client Janssens NV'];
 

@@ -7,6 +7,7 @@
 // Salt Edge's error bodies {error: {class, message}} with an X-Request-Id on every answer.
 import { verify, type KeyObject } from 'node:crypto';
 import { Simulator, decimal, type SimReply, type SimRequest } from './base';
+import { mulberry32 } from './base';
 
 const DAY_MS = 86_400_000;
 
@@ -112,16 +113,6 @@ export const ERROR_STATUS: Record<string, number> = {
   ProviderUnavailable: 503, ProviderError: 502, InteractiveTimeout: 406,
 };
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 

@@ -5,6 +5,7 @@
 // later under new ids (SimpleFIN gives no link), errors[] / errlist[] injection and revocation.
 import { randomBytes } from 'node:crypto';
 import { Simulator, decimal, type SimRequest, type SimReply } from './base';
+import { mulberry32 as prng } from './base';
 
 const DAY = 86_400;
 export const MAX_RANGE_SECONDS = 90 * DAY;
@@ -37,17 +38,6 @@ export interface SimErrItem {
   conn_id?: string;
 }
 
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const SHOPS = ['Whole Foods', 'Shell', 'Amazon', 'Starbucks', 'Target', 'Costco', 'Uber', 'Home Depot', 'CVS Pharmacy', 'Netflix', 'Trader Joe\'s', 'Chipotle'];
 

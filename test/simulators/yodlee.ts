@@ -9,6 +9,7 @@
 // caller's `redirect` with `providerAccountId`, `status` and `state` (see the client's header).
 import { randomBytes } from 'node:crypto';
 import { Simulator, decimal, type SimReply, type SimRequest } from './base';
+import { mulberry32 as prng } from './base';
 
 export const SIM_CLIENT_ID = 'sim-client-id';
 export const SIM_SECRET = 'sim-secret';
@@ -32,17 +33,6 @@ function toJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);

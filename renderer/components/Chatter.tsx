@@ -1,0 +1,39 @@
+// The messages of a connection or a journal, in time order; errors with a copyable reference.
+import { useEffect } from 'react';
+import { useConnections, type ChatterKey } from '../stores/connections';
+import { useI18n } from '../i18n';
+import { CopyButton } from './common';
+
+export function Chatter({ chatterKey, title }: { chatterKey: ChatterKey; title?: string }) {
+  const { t, instant } = useI18n();
+  const list = useConnections((s) => s.chatter[chatterKey]);
+  const load = useConnections((s) => s.loadChatter);
+  useEffect(() => {
+    void load(chatterKey);
+  }, [chatterKey, load]);
+  const sorted = [...(list ?? [])].sort((a, b) => (a.created_at === b.created_at ? a.id - b.id : a.created_at < b.created_at ? -1 : 1));
+  return (
+    <section className="chatter" aria-label={title ?? t('chatter.title')} data-testid={`chatter-${chatterKey}`}>
+      <h3>{title ?? t('chatter.title')}</h3>
+      {sorted.length === 0 ? (
+        <p className="muted">{list ? t('chatter.empty') : t('common.loading')}</p>
+      ) : (
+        <ol className="chatter-list" aria-live="polite">
+          {sorted.map((c) => (
+            <li key={c.id} className={`chatter-item level-${c.level}`} data-testid="chatter-item" data-level={c.level}>
+              <time dateTime={c.created_at}>{instant(c.created_at)}</time>
+              <p>{c.text}</p>
+              {c.error_description ? <p className="error-description">{c.error_description}</p> : null}
+              {c.reference ? (
+                <p className="error-reference">
+                  <span data-testid="chatter-reference">{t('common.reference', { ref: c.reference })}</span>{' '}
+                  <CopyButton text={[c.error_description ?? c.text, c.reference].join('\n')} label={t('chatter.copyLabel')} />
+                </p>
+              ) : null}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

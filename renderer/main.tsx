@@ -1,0 +1,88 @@
+// The renderer's entry: wires the bridge's live events into the stores and routes the pages.
+import { StrictMode, useEffect } from 'react';
+import { createRoot } from 'react-dom/client';
+import './styles.css';
+import { getApi } from './bridge';
+import { Layout } from './components/Layout';
+import { localeTag } from './i18n';
+import { Connect } from './pages/Connect';
+import { Connections } from './pages/Connections';
+import { Dashboard } from './pages/Dashboard';
+import { Journal } from './pages/Journal';
+import { Settings } from './pages/Settings';
+import { useRoute } from './router';
+import { useApp } from './stores/app';
+import { useConnections } from './stores/connections';
+import { useJournals } from './stores/journals';
+
+const api = getApi();
+api.on('syncProgress', (e) => useJournals.getState().onProgress(e));
+api.on('chatter', (c) => useConnections.getState().onChatter(c));
+api.on('connectionState', (e) => {
+  useConnections.getState().onState(e);
+  void useJournals.getState().load();
+});
+api.on('notification', (n) => {
+  const level = n.type === 'blocked' || n.type === 'error' ? 'error' : n.type === 'online' ? 'info' : 'warning';
+  useApp.getState().notify({ level, event: n });
+  if ('connection_id' in n) void useConnections.getState().load();
+});
+
+// Reload what is on screen when the bridge comes back.
+let wasOpen = useApp.getState().bridge === 'open';
+useApp.subscribe((s) => {
+  const open = s.bridge === 'open';
+  if (open && !wasOpen) {
+    void s.loadSettings();
+    void useJournals.getState().load();
+    void useConnections.getState().load();
+  }
+  wasOpen = open;
+});
+
+function App() {
+  const route = useRoute();
+  const locale = useApp((s) => s.locale);
+  const theme = useApp((s) => s.theme);
+  useEffect(() => {
+    document.documentElement.lang = localeTag(locale).slice(0, 2);
+  }, [locale]);
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+  useEffect(() => {
+    void useApp.getState().loadSettings();
+  }, []);
+  let page;
+  switch (route.page) {
+    case 'dashboard':
+      page = <Dashboard />;
+      break;
+    case 'connect':
+      page = <Connect />;
+      break;
+    case 'journal':
+      page = <Journal key={route.id} id={route.id} />;
+      break;
+    case 'connections':
+      page = <Connections />;
+      break;
+    case 'settings':
+      page = <Settings />;
+      break;
+  }
+  return (
+    <Layout route={route}>
+      {page}
+    </Layout>
+  );
+}
+
+const root = document.getElementById('root');
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+}

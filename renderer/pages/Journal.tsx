@@ -1,0 +1,315 @@
+// A journal: statements (flags, difference), its lines in a virtualized table, pending lines
+// apart, a line's detail, and the journal's messages.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ApiError, JournalView, LineView, PendingLineView, StatementView } from '../../preload/api';
+import { getApi, toApiError, unwrap } from '../bridge';
+import { Chatter } from '../components/Chatter';
+import { ErrorMessage, Money } from '../components/common';
+import { useI18n } from '../i18n';
+import { href } from '../router';
+
+const ROW = 36;
+const PAGE = 500;
+const OVERSCAN = 10;
+
+/** Pages of lines fetched on demand with offset/limit; only the visible rows are rendered. */
+function useLinePages(journalId: number, statementId: number | null) {
+  const pages = useRef(new Map<number, LineView[] | 'loading'>());
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    pages.current = new Map();
+    setTick((n) => n + 1);
+  }, [journalId, statementId]);
+  const ensure = useCallback(
+    (first: number, last: number) => {
+      for (let p = Math.floor(first / PAGE); p <= Math.floor(last / PAGE); p++) {
+        if (pages.current.has(p)) continue;
+        pages.current.set(p, 'loading');
+        const map = pages.current;
+        void getApi()
+          .listLines({ journal_id: journalId, ...(statementId !== null ? { statement_id: statementId } : {}), offset: p * PAGE, limit: PAGE })
+          .then((r) => {
+            if (map !== pages.current) return;
+            if (r.ok) map.set(p, r.value);
+            else map.delete(p);
+            setTick((n) => n + 1);
+          });
+      }
+    },
+    [journalId, statementId],
+  );
+  const get = (i: number): LineView | undefined => {
+    const page = pages.current.get(Math.floor(i / PAGE));
+    return page === 'loading' || !page ? undefined : page[i % PAGE];
+  };
+  return { ensure, get };
+}
+
+function LinesTable({ journal, statement, onOpen }: { journal: JournalView; statement: StatementView | null; onOpen: (l: LineView) => void }) {
+  const { t, date, num } = useI18n();
+  const count = statement ? statement.line_count : journal.line_count;
+  const { ensure, get } = useLinePages(journal.id, statement?.id ?? null);
+  const scroller = useRef<HTMLDivElement>(null);
+  const [top, setTop] = useState(0);
+  const [height, setHeight] = useState(480);
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setHeight(el.clientHeight));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  useEffect(() => {
+    scroller.current?.scrollTo({ top: 0 });
+    setTop(0);
+  }, [journal.id, statement?.id]);
+  const first = Math.max(0, Math.floor(top / ROW) - OVERSCAN);
+  const last = Math.min(count - 1, Math.ceil((top + height) / ROW) + OVERSCAN);
+  useEffect(() => {
+    if (count > 0) ensure(first, last);
+  }, [first, last, count, ensure]);
+  const frame = useRef(0);
+  const onScroll = () => {
+    cancelAnimationFrame(frame.current);
+    frame.current = requestAnimationFrame(() => setTop(scroller.current?.scrollTop ?? 0));
+  };
+  const rows = [];
+  for (let i = first; i <= last; i++) {
+    const l = get(i);
+    rows.push(
+      <div key={i} role="row" aria-rowindex={i + 2} className={`vrow ${l?.kind === 'opening' ? 'opening' : ''}`} style={{ transform: `translateY(${i * ROW}px)` }} data-testid="line-row">
+        {l ? (
+          <>
+            <span role="cell" className="c-date">
+              <button type="button" className="linkish" onClick={() => onOpen(l)} aria-label={`${t('journal.detail')}: ${date(l.date)} ${l.payment_ref}`}>
+                {date(l.date)}
+              </button>
+            </span>
+            <span role="cell" className="c-ref" title={l.payment_ref}>
+              {l.payment_ref}
+            </span>
+            <span role="cell" className="c-partner">
+              {l.partner_name ?? ''}
+            </span>
+            <span role="cell" className="c-amount">
+              <Money minor={l.amount} currency={l.currency} />
+            </span>
+          </>
+        ) : (
+          <span role="cell" className="c-loading">
+            …
+          </span>
+        )}
+      </div>,
+    );
+  }
+  return (
+    <div className="vtable" role="table" aria-label={t('journal.lines')} aria-rowcount={count + 1} data-testid="lines-table" data-line-count={count}>
+      <div role="rowgroup">
+        <div role="row" aria-rowindex={1} className="vhead">
+          <span role="columnheader" className="c-date">{t('journal.col.date')}</span>
+          <span role="columnheader" className="c-ref">{t('journal.col.ref')}</span>
+          <span role="columnheader" className="c-partner">{t('journal.col.partner')}</span>
+          <span role="columnheader" className="c-amount">{t('journal.col.amount')}</span>
+        </div>
+      </div>
+      <div className="vscroll" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label={t('journal.lineCount', { n: num(count) })}>
+        <div role="rowgroup" className="vspacer" style={{ height: `${count * ROW}px` }}>
+          {rows}
+        </div>
+      </div>
+      {count === 0 ? <p className="muted">{t('journal.noLines')}</p> : null}
+    </div>
+  );
+}
+
+function LineDetail({ line, onClose }: { line: LineView; onClose: () => void }) {
+  const { t, date } = useI18n();
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+  }, []);
+  return (
+    <dialog ref={ref} className="dialog" aria-labelledby="line-detail-h" onClose={onClose} data-testid="line-detail">
+      <h2 id="line-detail-h">{t('journal.detail')}</h2>
+      <dl className="detail">
+        <dt>{t('journal.col.date')}</dt>
+        <dd>{date(line.date)}</dd>
+        <dt>{t('journal.col.amount')}</dt>
+        <dd>
+          <Money minor={line.amount} currency={line.currency} />
+        </dd>
+        <dt>{t('journal.col.ref')}</dt>
+        <dd>{line.payment_ref}</dd>
+        <dt>{t('journal.col.partner')}</dt>
+        <dd>{line.partner_name ?? '—'}</dd>
+        <dt>{t('journal.account')}</dt>
+        <dd>{line.account_number ?? '—'}</dd>
+        <dt>{t('journal.kind')}</dt>
+        <dd>{line.kind}</dd>
+        <dt>{t('journal.original')}</dt>
+        <dd>{line.foreign_amount !== null && line.foreign_currency ? <Money minor={line.foreign_amount} currency={line.foreign_currency} /> : '—'}</dd>
+        <dt>{t('journal.rate')}</dt>
+        <dd>{line.exchange_rate ?? '—'}</dd>
+        <dt>{t('journal.matchReason')}</dt>
+        <dd>{line.match_reason ?? '—'}</dd>
+        <dt>{t('journal.providerIds')}</dt>
+        <dd>
+          <ul className="ids">
+            {line.provider_ids.map((p) => (
+              <li key={`${p.kind}:${p.id}`}>
+                <code>{p.kind}</code> {p.id}
+              </li>
+            ))}
+          </ul>
+        </dd>
+      </dl>
+      <form method="dialog" className="actions">
+        <button type="submit" className="btn btn-primary" autoFocus>
+          {t('common.close')}
+        </button>
+      </form>
+    </dialog>
+  );
+}
+
+export function Journal({ id }: { id: number }) {
+  const { t, date, num, money } = useI18n();
+  const [journal, setJournal] = useState<JournalView | null | undefined>(undefined);
+  const [statements, setStatements] = useState<StatementView[]>([]);
+  const [pending, setPending] = useState<PendingLineView[]>([]);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [statement, setStatement] = useState<StatementView | null>(null);
+  const [detail, setDetail] = useState<LineView | null>(null);
+  const load = useCallback(async () => {
+    try {
+      const api = getApi();
+      const journals = await unwrap(api.listJournals({}));
+      const j = journals.find((x) => x.id === id) ?? null;
+      setJournal(j);
+      if (!j) return;
+      const [s, p] = await Promise.all([unwrap(api.listStatements({ journal_id: id })), unwrap(api.listPendingLines({ journal_id: id }))]);
+      setStatements(s);
+      setPending(p);
+      setError(null);
+    } catch (e) {
+      setError(toApiError(e));
+    }
+  }, [id]);
+  useEffect(() => {
+    setStatement(null);
+    void load();
+  }, [load]);
+  if (error) return <ErrorMessage error={error} onRetry={() => void load()} />;
+  if (journal === undefined) return <p className="muted">{t('common.loading')}</p>;
+  if (journal === null)
+    return (
+      <p>
+        {t('journal.notFound')} <a href={href({ page: 'dashboard' })}>{t('nav.dashboard')}</a>
+      </p>
+    );
+  const sorted = [...statements].sort((a, b) => (a.date < b.date ? 1 : -1));
+  return (
+    <section aria-labelledby="page-title" data-testid="journal-page">
+      <div className="page-head">
+        <h1 id="page-title">{t('journal.title', { name: journal.name })}</h1>
+        <p className="muted">
+          {journal.code} · {journal.currency} · {t('journal.lineCount', { n: num(journal.line_count) })}
+        </p>
+      </div>
+      <div className="journal-grid">
+        <section aria-labelledby="st-h" className="card">
+          <h2 id="st-h">{t('journal.statements')}</h2>
+          {sorted.length === 0 ? (
+            <p className="muted">{t('journal.noStatements')}</p>
+          ) : (
+            <div className="table-wrap">
+              <table className="table" data-testid="statements-table">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('journal.col.date')}</th>
+                    <th scope="col">{t('journal.col.name')}</th>
+                    <th scope="col" className="num">{t('journal.col.start')}</th>
+                    <th scope="col" className="num">{t('journal.col.end')}</th>
+                    <th scope="col" className="num">{t('journal.col.endReal')}</th>
+                    <th scope="col">{t('journal.col.flags')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {sorted.map((s) => (
+                    <tr key={s.id} className={`${statement?.id === s.id ? 'selected' : ''} ${s.difference !== 0 ? 'flagged' : ''}`} data-testid="statement-row">
+                      <td>{date(s.date)}</td>
+                      <td>
+                        <button type="button" className="linkish" aria-pressed={statement?.id === s.id} onClick={() => setStatement(statement?.id === s.id ? null : s)}>
+                          {s.name}
+                        </button>
+                      </td>
+                      <td className="num">
+                        <Money minor={s.balance_start} currency={journal.currency} />
+                      </td>
+                      <td className="num">
+                        <Money minor={s.balance_end} currency={journal.currency} />
+                      </td>
+                      <td className="num">
+                        <Money minor={s.balance_end_real} currency={journal.currency} />
+                      </td>
+                      <td>
+                        <span className={`flag ${s.is_complete ? 'ok' : 'bad'}`}>{s.is_complete ? t('journal.complete') : t('journal.incomplete')}</span>{' '}
+                        <span className={`flag ${s.is_valid ? 'ok' : 'bad'}`}>{s.is_valid ? t('journal.valid') : t('journal.invalid')}</span>
+                        {s.difference !== 0 ? <p className="warning small" data-testid="statement-difference">{t('journal.differenceFlag', { amount: money(s.difference, journal.currency, 'exceptZero') })}</p> : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+        <section aria-labelledby="lines-h" className="card">
+          <div className="section-head">
+            <h2 id="lines-h">{statement ? statement.name : t('journal.allLines')}</h2>
+            {statement ? (
+              <button type="button" className="btn btn-small" onClick={() => setStatement(null)}>
+                {t('journal.allLines')}
+              </button>
+            ) : null}
+          </div>
+          <LinesTable journal={journal} statement={statement} onOpen={setDetail} />
+        </section>
+        {pending.length > 0 ? (
+          <section aria-labelledby="pending-h" className="card pending" data-testid="pending-lines">
+            <h2 id="pending-h">{t('journal.pending')}</h2>
+            <p className="hint">{t('journal.pendingHint')}</p>
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('journal.col.date')}</th>
+                  <th scope="col">{t('journal.col.ref')}</th>
+                  <th scope="col">{t('journal.col.partner')}</th>
+                  <th scope="col" className="num">{t('journal.col.amount')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {pending.map((p) => (
+                  <tr key={p.id}>
+                    <td>{date(p.date)}</td>
+                    <td>{p.payment_ref}</td>
+                    <td>{p.partner_name ?? ''}</td>
+                    <td className="num">
+                      <Money minor={p.amount} currency={p.currency} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+        ) : null}
+        <div className="card">
+          <Chatter chatterKey={`j${journal.id}`} title={t('journal.chatter')} />
+        </div>
+      </div>
+      {detail ? <LineDetail line={detail} onClose={() => setDetail(null)} /> : null}
+    </section>
+  );
+}

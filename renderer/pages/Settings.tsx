@@ -1,0 +1,158 @@
+// Settings: language, theme, developer mode (this page's preferences), lock date and
+// periodicity (the ledger), provider keys (the vault; never shown back).
+import { useEffect, useId, useState } from 'react';
+import type { ApiError, Periodicity } from '../../preload/api';
+import { ErrorMessage } from '../components/common';
+import { LOCALES, useI18n, type Locale } from '../i18n';
+import { PROVIDER_KEYS, providerName } from '../providers';
+import { useApp, type Theme } from '../stores/app';
+
+const PERIODS: Periodicity[] = ['none', 'day', 'week', 'bimonthly', 'month'];
+
+function SaveStatus({ saved, error }: { saved: boolean; error: ApiError | null }) {
+  const { t } = useI18n();
+  return (
+    <div aria-live="polite">
+      {saved ? <p className="success">{t('common.saved')}</p> : null}
+      {error ? <ErrorMessage error={error} /> : null}
+    </div>
+  );
+}
+
+export function Settings() {
+  const { t } = useI18n();
+  const id = useId();
+  const { locale, theme, developerMode, settings, setLocale, setTheme, setDeveloperMode, loadSettings, saveSetting } = useApp();
+  const [lockDate, setLockDate] = useState('');
+  const [period, setPeriod] = useState<Periodicity>('month');
+  const [ledgerStatus, setLedgerStatus] = useState<{ saved: boolean; error: ApiError | null }>({ saved: false, error: null });
+  const [provider, setProvider] = useState('plaid');
+  const [key, setKey] = useState('client_id');
+  const [value, setValue] = useState('');
+  const [keyStatus, setKeyStatus] = useState<{ saved: boolean; error: ApiError | null }>({ saved: false, error: null });
+  useEffect(() => {
+    void loadSettings();
+  }, [loadSettings]);
+  useEffect(() => {
+    setLockDate(settings.lock_date ?? '');
+    if ((PERIODS as string[]).includes(settings.default_periodicity ?? '')) setPeriod(settings.default_periodicity as Periodicity);
+  }, [settings]);
+  const saveLedger = async (e: React.FormEvent) => {
+    e.preventDefault();
+    setLedgerStatus({ saved: false, error: null });
+    const err = (await saveSetting('lock_date', lockDate)) ?? (await saveSetting('default_periodicity', period));
+    setLedgerStatus({ saved: !err, error: err });
+  };
+  const saveKey = async (e: React.FormEvent) => {
+    e.preventDefault();
+    setKeyStatus({ saved: false, error: null });
+    const err = await saveSetting(`provider.${provider}.${key}`, value);
+    setValue('');
+    setKeyStatus({ saved: !err, error: err });
+  };
+  return (
+    <section aria-labelledby="page-title" data-testid="settings-page">
+      <div className="page-head">
+        <h1 id="page-title">{t('settings.title')}</h1>
+      </div>
+      <div className="settings-grid">
+        <div className="card">
+          <div className="field">
+            <label htmlFor={`${id}-lang`}>{t('settings.language')}</label>
+            <select id={`${id}-lang`} value={locale} onChange={(e) => setLocale(e.target.value as Locale)} data-testid="language">
+              {LOCALES.map((l) => (
+                <option key={l.id} value={l.id} lang={l.tag}>
+                  {l.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-theme`}>{t('settings.theme')}</label>
+            <select id={`${id}-theme`} value={theme} onChange={(e) => setTheme(e.target.value as Theme)}>
+              <option value="system">{t('settings.theme.system')}</option>
+              <option value="light">{t('settings.theme.light')}</option>
+              <option value="dark">{t('settings.theme.dark')}</option>
+            </select>
+          </div>
+          <div className="field">
+            <label className="switch">
+              <input type="checkbox" checked={developerMode} onChange={(e) => setDeveloperMode(e.target.checked)} aria-describedby={`${id}-dev`} data-testid="developer-mode" />
+              {t('settings.developer')}
+            </label>
+            <p id={`${id}-dev`} className="hint">
+              {t('settings.developerHint')}
+            </p>
+          </div>
+        </div>
+        <form className="card" onSubmit={(e) => void saveLedger(e)}>
+          <div className="field">
+            <label htmlFor={`${id}-lock`}>{t('settings.lockDate')}</label>
+            <input id={`${id}-lock`} type="date" value={lockDate} onChange={(e) => setLockDate(e.target.value)} aria-describedby={`${id}-lock-h`} />
+            <p id={`${id}-lock-h`} className="hint">
+              {t('settings.lockDateHint')}
+            </p>
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-per`}>{t('settings.periodicity')}</label>
+            <select id={`${id}-per`} value={period} onChange={(e) => setPeriod(e.target.value as Periodicity)}>
+              {PERIODS.map((p) => (
+                <option key={p} value={p}>
+                  {t(`period.${p}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="actions">
+            <button type="submit" className="btn btn-primary">
+              {t('common.save')}
+            </button>
+          </div>
+          <SaveStatus {...ledgerStatus} />
+        </form>
+        <form className="card" onSubmit={(e) => void saveKey(e)} aria-labelledby={`${id}-prov-h`}>
+          <h2 id={`${id}-prov-h`}>{t('settings.providers')}</h2>
+          <p className="hint">{t('settings.providersHint')}</p>
+          <div className="field">
+            <label htmlFor={`${id}-prov`}>{t('settings.provider')}</label>
+            <select
+              id={`${id}-prov`}
+              value={provider}
+              onChange={(e) => {
+                setProvider(e.target.value);
+                setKey(PROVIDER_KEYS[e.target.value]?.[0] ?? '');
+              }}
+            >
+              {Object.keys(PROVIDER_KEYS).map((p) => (
+                <option key={p} value={p}>
+                  {providerName(p)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-key`}>{t('settings.key')}</label>
+            <select id={`${id}-key`} value={key} onChange={(e) => setKey(e.target.value)}>
+              {(PROVIDER_KEYS[provider] ?? []).map((k) => (
+                <option key={k} value={k}>
+                  {k}
+                  {settings[`provider.${provider}.${k}`] ? ` (${t('settings.stored')})` : ''}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-val`}>{t('settings.value')}</label>
+            <input id={`${id}-val`} type="password" autoComplete="off" spellCheck={false} value={value} onChange={(e) => setValue(e.target.value)} />
+          </div>
+          <div className="actions">
+            <button type="submit" className="btn btn-primary">
+              {t('settings.setKey')}
+            </button>
+          </div>
+          <SaveStatus {...keyStatus} />
+        </form>
+      </div>
+    </section>
+  );
+}

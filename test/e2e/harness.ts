@@ -1,0 +1,59 @@
+// The real thing for UI tests: the core on a temp ledger behind the browser host, and Debian's
+// Chromium driven by playwright-core. A missing Chromium fails the tests with what to install.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { Core, type CoreOptions } from '../../main/core/index';
+import { startHost } from '../../main/host/index';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const RENDERER_DIR = join(ROOT, 'dist', 'renderer');
+export const ARTIFACTS = join(ROOT, 'test-artifacts');
+const CHROMIUM = process.env.LEDGERLINK_CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is needed for the UI tests and was not found at ${CHROMIUM}: install it with \`apt-get install chromium\` (or set LEDGERLINK_CHROMIUM).`);
+  }
+  if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
+    throw new Error(`The renderer is not built (${RENDERER_DIR} is empty): run \`npm run build:renderer\`.`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+}
+
+export interface App {
+  core: Core;
+  url: string;
+  dataDir: string;
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/** A fresh ledger, the core, the host and a browser page on the app. */
+export async function openApp(browser: Browser, opts: Partial<CoreOptions> = {}): Promise<App> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ledgerlink-e2e-'));
+  const core = new Core({ dataDir, ...opts });
+  const host = await startHost({ core, rendererDir: RENDERER_DIR });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: host.origin });
+  const page = await context.newPage();
+  await page.goto(host.url);
+  return {
+    core, url: host.url, dataDir, context, page,
+    async close() {
+      await context.close();
+      await host.close();
+      await core.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Saves a screenshot of the page as a test artifact (test-artifacts/<name>.png). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
