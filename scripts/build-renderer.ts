@@ -14,7 +14,7 @@ try {
     entryPoints: [join(root, 'renderer', 'main.tsx')],
     outfile: join(outdir, 'main.js'),
     bundle: true,
-    format: 'esm',
+    format: 'iife',
     platform: 'browser',
     target: 'chrome120',
     minify: true,

@@ -12,6 +12,7 @@ export class RedirectListener {
   private server: Server | null = null;
   private result: Promise<Record<string, string>> | null = null;
   private port = 0;
+  private abandon: ((e: Error) => void) | null = null;
 
   get redirectUri(): string {
     if (!this.server) throw new Error('The redirect listener is not started');
@@ -54,15 +55,19 @@ export class RedirectListener {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('The bank consent was not completed in time. Start the connection again.')), timeoutMs);
+      // Closing the listener (the app quits) ends the wait at once instead of leaving a timer.
+      this.abandon = reject;
     });
     try {
       return await Promise.race([this.result, timeout]);
     } finally {
       clearTimeout(timer);
+      this.abandon = null;
     }
   }
 
   async close(): Promise<void> {
+    this.abandon?.(new Error('The connection attempt was cancelled.'));
     const s = this.server;
     this.server = null;
     if (s) await new Promise<void>((r) => s.close(() => r()));

@@ -4,7 +4,7 @@ import { useConnections, type ChatterKey } from '../stores/connections';
 import { useI18n } from '../i18n';
 import { CopyButton } from './common';
 
-export function Chatter({ chatterKey, title }: { chatterKey: ChatterKey; title?: string }) {
+export function Chatter({ chatterKey, title, heading = true }: { chatterKey: ChatterKey; title?: string; heading?: boolean }) {
   const { t, instant } = useI18n();
   const list = useConnections((s) => s.chatter[chatterKey]);
   const load = useConnections((s) => s.loadChatter);
@@ -14,7 +14,7 @@ export function Chatter({ chatterKey, title }: { chatterKey: ChatterKey; title?:
   const sorted = [...(list ?? [])].sort((a, b) => (a.created_at === b.created_at ? a.id - b.id : a.created_at < b.created_at ? -1 : 1));
   return (
     <section className="chatter" aria-label={title ?? t('chatter.title')} data-testid={`chatter-${chatterKey}`}>
-      <h3>{title ?? t('chatter.title')}</h3>
+      {heading ? <h3>{title ?? t('chatter.title')}</h3> : null}
       {sorted.length === 0 ? (
         <p className="muted">{list ? t('chatter.empty') : t('common.loading')}</p>
       ) : (

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ApiError, ConnectionState } from '../../preload/api';
 import { useI18n, type MessageKey } from '../i18n';
+import { useApp } from '../stores/app';
 
 export function CopyButton({ text, label }: { text: string; label?: string }) {
   const { t } = useI18n();
@@ -39,6 +40,9 @@ function messageOf(error: ApiError, t: (k: MessageKey) => string): string {
 
 export function ErrorMessage({ error, onRetry }: { error: ApiError; onRetry?: () => void }) {
   const { t } = useI18n();
+  const bridge = useApp((s) => s.bridge);
+  // While Ledgerlink is unreachable the banner at the top says so once; the page reloads by itself.
+  if (error.code === 'bridge_offline' && bridge !== 'open') return null;
   const copyText = [error.description, error.reference].filter(Boolean).join('\n');
   return (
     <div className="error-box" role="alert" data-testid="error" data-code={error.code}>

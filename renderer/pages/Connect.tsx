@@ -182,13 +182,13 @@ function Picker() {
 
 function PhoneStep() {
   const { t } = useI18n();
-  const { error, busy, submitPhone } = useConnect();
+  const { error, busy, submitPhone, reason } = useConnect();
   const [phone, setPhone] = useState('');
+  const sandbox = reason?.kind === 'new' && reason.institution.provider === 'demo';
   const id = useId();
   return (
     <form
       className="card step"
-      aria-labelledby={`${id}-h`}
       onSubmit={(e) => {
         e.preventDefault();
         void submitPhone(phone);
@@ -209,6 +209,11 @@ function PhoneStep() {
         <button type="submit" className="btn btn-primary" disabled={busy || phone.trim() === ''}>
           {t('phone.submit')}
         </button>
+        {sandbox ? (
+          <button type="button" className="btn" disabled={busy} onClick={() => void submitPhone('')}>
+            {t('phone.skip')}
+          </button>
+        ) : null}
       </div>
     </form>
   );
@@ -384,7 +389,7 @@ function ProgressStep() {
   // Without a total from the bank, each account's share grows with its pages (never reaching
   // its end before the account is done); the text gives the exact counts.
   const accounts = Math.max(1, syncing.length);
-  const fraction = done ? 1 : events.reduce((f, e) => f + (1 - 0.8 ** e.pages) * 0.95, 0) / accounts;
+  const fraction = done ? 1 : events.reduce((f, e) => f + (e.pages / (e.pages + 30)) * 0.95, 0) / accounts;
   const doneRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     if (!done) return;
@@ -442,8 +447,8 @@ export function Connect() {
     <section aria-labelledby="page-title" data-step={step} data-testid="connect-page">
       <div className="page-head">
         <h1 id="page-title" ref={headingRef} tabIndex={-1}>
-          {t('pick.title')}
-          {reason?.kind === 'new' ? <span className="subtitle"> · {reason.institution.name}</span> : null}
+          {!reason || reason.kind === 'new' ? t('pick.title') : reason.kind === 'reconnect' ? t('conn.reconnect') : reason.kind === 'update' ? t('conn.updateCredentials') : t('conn.reactivate')}
+          {reason ? <span className="subtitle"> · {reason.kind === 'new' ? reason.institution.name : reason.connection.institution_name}</span> : null}
         </h1>
         {step !== 'progress' ? (
           <div className="actions">

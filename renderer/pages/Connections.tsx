@@ -118,7 +118,7 @@ function ConnectionCard({ c }: { c: ConnectionView }) {
       {error ? <ErrorMessage error={error} /> : null}
       <details className="chatter-details">
         <summary>{t('chatter.title')}</summary>
-        <Chatter chatterKey={`c${c.id}`} />
+        <Chatter chatterKey={`c${c.id}`} heading={false} />
       </details>
     </article>
   );

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { ApiError, ConnectionView, JournalView, SyncSummary } from '../../preload/api';
 import { BalanceChart } from '../components/BalanceChart';
+import { Chatter } from '../components/Chatter';
 import { ErrorMessage, Money, StateBadge } from '../components/common';
 import { useI18n } from '../i18n';
 import { href, navigate } from '../router';
@@ -60,7 +61,20 @@ function JournalCard({ journal, connection }: { journal: JournalView; connection
         ) : null}
         {connection?.state_action ? <li className="warning">{t(`action.${connection.state_action}`)}</li> : null}
       </ul>
+      {connection ? <CardChatter connectionId={connection.id} /> : null}
     </article>
+  );
+}
+
+/** The connection's messages, loaded only when opened (the dashboard stays fast). */
+function CardChatter({ connectionId }: { connectionId: number }) {
+  const { t } = useI18n();
+  const [open, setOpen] = useState(false);
+  return (
+    <details className="chatter-details" onToggle={(e) => setOpen(e.currentTarget.open)} data-testid="card-chatter">
+      <summary>{t('chatter.title')}</summary>
+      {open ? <Chatter chatterKey={`c${connectionId}`} heading={false} /> : null}
+    </details>
   );
 }
 
@@ -72,7 +86,7 @@ function SyncResult({ result }: { result: SyncSummary[] | ApiError }) {
   const stored = result.reduce((n, r) => n + r.stored, 0);
   return (
     <div>
-      <p className="success">{stored > 0 ? t('dash.syncDone', { stored: num(stored) }) : t('dash.syncNothing')}</p>
+      {failed.length < result.length ? <p className="success">{stored > 0 ? t('dash.syncDone', { stored: num(stored) }) : t('dash.syncNothing')}</p> : null}
       {failed.map((r) => (
         <div key={r.connection_id}>
           <p className="muted">{connections.find((c) => c.id === r.connection_id)?.institution_name ?? ''}</p>

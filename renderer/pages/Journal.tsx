@@ -113,8 +113,8 @@ function LinesTable({ journal, statement, onOpen }: { journal: JournalView; stat
           <span role="columnheader" className="c-amount">{t('journal.col.amount')}</span>
         </div>
       </div>
-      <div className="vscroll" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label={t('journal.lineCount', { n: num(count) })}>
-        <div role="rowgroup" className="vspacer" style={{ height: `${count * ROW}px` }}>
+      <div role="rowgroup" className="vscroll" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label={t('journal.lineCount', { n: num(count) })}>
+        <div className="vspacer" style={{ height: `${count * ROW}px` }}>
           {rows}
         </div>
       </div>

@@ -62,8 +62,11 @@ export const useConnect = create<ConnectState>()((set, get) => {
     const r = await start();
     if (gen !== generation) return;
     if (!r.ok) {
-      if (r.error.code === 'phone_required' || r.error.code === 'invalid_phone') {
-        set({ step: 'phone', busy: false, error: r.error.code === 'invalid_phone' ? r.error : null });
+      if (r.error.code === 'phone_required') {
+        // The phone step explains why; a re-activation with no registered number says so too.
+        set({ step: 'phone', busy: false, error: get().reason?.kind === 'reactivate' && r.error.message ? r.error : null });
+      } else if (r.error.code === 'invalid_phone' || r.error.code === 'phone_mismatch') {
+        set({ step: 'phone', busy: false, error: r.error });
       } else set({ busy: false, error: r.error });
       return;
     }
@@ -110,7 +113,12 @@ export const useConnect = create<ConnectState>()((set, get) => {
     },
     choose(institution) {
       set({ ...initial, reason: { kind: 'new', institution } });
-      void begin(() => startCall());
+      // The first connection asks the phone number before the bank's page (any provider; the
+      // Demo Bank, a sandbox, lets the user skip it).
+      void getApi().getSettings({}).then((r) => {
+        if (r.ok && r.value.phone_registered !== 'yes') set({ step: 'phone' });
+        else void begin(() => startCall());
+      });
     },
     forConnection(kind, connection) {
       set({ ...initial, reason: { kind, connection } });

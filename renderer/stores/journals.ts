@@ -36,7 +36,9 @@ function isoDay(d: Date): string {
  * too busy for that (more than 20,000 lines in 90 days) is drawn from its statements' ends.
  */
 async function balanceHistory(journal: JournalView): Promise<BalancePoint[]> {
-  const since = new Date();
+  // The chart ends when the bank last spoke (the core's clock), not at the browser's clock.
+  const end0 = journal.last_sync ? new Date(journal.last_sync) : new Date();
+  const since = new Date(end0);
   since.setUTCDate(since.getUTCDate() - DAYS);
   const sinceDay = isoDay(since);
   const api = getApi();
@@ -58,10 +60,10 @@ async function balanceHistory(journal: JournalView): Promise<BalancePoint[]> {
     }
     if (end === 0) reachedStart = true;
   }
-  if (!reachedStart) return statementHistory(journal, await unwrap(api.listStatements({ journal_id: journal.id })), sinceDay);
+  if (!reachedStart) return statementHistory(journal, await unwrap(api.listStatements({ journal_id: journal.id })), sinceDay, end0);
   const points: BalancePoint[] = [];
   let balance = journal.balance;
-  const day = new Date();
+  const day = new Date(end0);
   for (let i = 0; i <= DAYS; i++) {
     const d = isoDay(day);
     points.push({ date: d, balance });
@@ -71,12 +73,12 @@ async function balanceHistory(journal: JournalView): Promise<BalancePoint[]> {
   return points.reverse();
 }
 
-function statementHistory(journal: JournalView, statements: StatementView[], sinceDay: string): BalancePoint[] {
+function statementHistory(journal: JournalView, statements: StatementView[], sinceDay: string, end: Date): BalancePoint[] {
   const points = statements
     .filter((s) => s.date_end >= sinceDay)
     .sort((a, b) => (a.date_end < b.date_end ? -1 : 1))
     .map((s) => ({ date: s.date_end, balance: s.balance_end }));
-  points.push({ date: isoDay(new Date()), balance: journal.balance });
+  points.push({ date: isoDay(end), balance: journal.balance });
   return points;
 }
 

@@ -325,7 +325,7 @@ function consentUnknown(): Error {
 
 function refuseLocked(record: ConsentRecord, institution: DemoInstitution): void {
   if (record.lockedAt !== undefined) {
-    throw demoError('locked', 'CONSENT_LOCKED', `${institution.name} locked this connection at ${record.lockedAt} after more than ${FRAUD_SYNC_LIMIT} synchronizations within an hour (suspicious activity). Every request is refused until you give your consent again: re-activate the connection (Reconnect).`);
+    throw demoError('locked', 'CONSENT_LOCKED', `${institution.name} locked this connection at ${record.lockedAt} after more than ${FRAUD_SYNC_LIMIT} synchronizations within an hour (suspicious activity). Every request is refused until you give your consent again: use Reactivate with your registered phone number.`);
   }
 }
 

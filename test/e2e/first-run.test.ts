@@ -1,0 +1,138 @@
+// The first run a new user makes, in real Chromium against the real core behind the browser
+// host, the Demo Bank's consent pages in a popup, and a private keyring for the phone number.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, Page } from 'playwright-core';
+import { parseAmount } from '../../main/ledger/money';
+import { bankLedger, DEFAULT_SEED } from '../../main/providers/demo/index';
+import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring';
+import { launchChromium, openApp, screenshot, type App } from './harness';
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const NOW = new Date('2026-06-15T10:00:00Z');
+
+let keyring: PrivateKeyring;
+let browser: Browser;
+before(async () => {
+  keyring = await startPrivateKeyring();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await keyring?.stop();
+});
+
+/** axe-core in the page (evaluated through the debugger, so the page's CSP stays as it is). */
+async function accessibility(page: Page, screen: string): Promise<void> {
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const r = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run();
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+  });
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(serious, [], `${screen}: serious or critical accessibility violations`);
+}
+
+function watchCsp(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  return problems;
+}
+
+test('first run: search, phone number, consent with the MFA code, accounts, progress, dashboard equal to the bank', { timeout: 120_000 }, async (t) => {
+  const app: App = await openApp(browser, { now: () => NOW });
+  t.after(() => app.close());
+  const { page } = app;
+  const problems = watchCsp(page);
+
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  await accessibility(page, 'empty dashboard');
+  await screenshot(page, '01-dashboard-empty');
+  await page.getByRole('button', { name: 'Add a Bank Account' }).first().click();
+
+  const search = page.getByRole('combobox', { name: 'Search your bank' });
+  await search.fill('secure');
+  const option = page.getByTestId('institution-option').filter({ hasText: 'Demo Bank Secure' });
+  await option.first().waitFor();
+  await accessibility(page, 'institution picker');
+  await screenshot(page, '02-institution-picker');
+  await option.first().click();
+
+  await page.getByTestId('phone-step').waitFor();
+  await accessibility(page, 'phone number');
+  await screenshot(page, '03-phone');
+  await page.getByLabel('Phone number').fill('+32 470 12 34 56');
+  const popupPromise = page.waitForEvent('popup');
+  await page.getByRole('button', { name: 'Continue' }).click();
+
+  // The Demo Bank's consent pages, in the popup the app opened.
+  const popup = await popupPromise;
+  await page.getByTestId('consent-waiting').waitFor();
+  await screenshot(page, '04-consent-waiting');
+  await popup.getByLabel('Username').fill('demo');
+  await popup.getByLabel('Password').fill('demo');
+  await popup.getByRole('button', { name: /Sign in|Log in|Continue/ }).click();
+  await popup.getByLabel('One-time code').fill('123456');
+  await popup.getByRole('button', { name: 'Confirm' }).click();
+  await popup.getByRole('button', { name: 'Allow access' }).click();
+
+  // The app carries on by itself once the bank sent the user back.
+  await page.getByTestId('accounts-step').waitFor({ timeout: 30_000 });
+  const rows = page.getByTestId('account-row');
+  assert.equal(await rows.count(), 2, 'both accounts of Demo Bank Secure are offered');
+  await accessibility(page, 'account selection');
+  await screenshot(page, '05-accounts');
+  await page.getByRole('button', { name: 'Synchronize the chosen accounts' }).click();
+
+  await page.getByTestId('progress-step').waitFor();
+  await screenshot(page, '06-progress');
+  const cards = page.getByTestId('journal-card');
+  await cards.first().waitFor({ timeout: 60_000 });
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  assert.equal(await cards.count(), 2);
+  await accessibility(page, 'dashboard');
+  await screenshot(page, '07-dashboard');
+
+  // Every card shows the bank's balance, and the ledger equals it.
+  const journals = await app.core.api.listJournals({});
+  assert.ok(journals.ok);
+  for (const j of journals.value) {
+    const accountId = j.currency === 'EUR' ? 'secure-current-eur' : 'secure-current-gbp';
+    const bank = bankLedger({ seed: DEFAULT_SEED, institutionId: 'demo-mfa', accountId, now: NOW });
+    assert.equal(j.bank_balance, parseAmount(bank.balance, j.currency));
+    assert.equal(j.balance, j.bank_balance, `${j.code}: the ledger equals the bank`);
+    const card = page.locator(`[data-testid=journal-card][data-journal-id="${j.id}"]`);
+    const shown = await card.getByTestId('bank-balance').innerText();
+    const digits = (s: string) => s.replace(/[^\d]/g, '');
+    assert.equal(digits(shown), digits(bank.balance.replace('-', '')), `${j.code}: the card shows the bank balance`);
+    assert.equal(await card.getByTestId('balance-mismatch').count(), 0, 'no mismatch is shown');
+  }
+  assert.deepEqual(problems, [], 'no CSP violation or page error');
+});
+
+test('a blocked popup is reported with a way out', { timeout: 60_000 }, async (t) => {
+  const app = await openApp(browser, { now: () => NOW });
+  t.after(() => app.close());
+  const { page } = app;
+  // Simulate the browser's popup blocker: window.open answers null.
+  await page.addInitScript(() => {
+    window.open = () => null;
+  });
+  await page.reload();
+  await page.getByRole('button', { name: 'Add a Bank Account' }).first().click();
+  await page.getByRole('combobox', { name: 'Search your bank' }).fill('demo bank beta');
+  await page.getByTestId('institution-option').filter({ hasText: 'Demo Bank Beta' }).first().click();
+  await page.getByTestId('phone-step').waitFor();
+  await page.getByRole('button', { name: /Skip for the Demo Bank/ }).click();
+  const blocked = page.getByTestId('popup-blocked');
+  await blocked.waitFor();
+  assert.match(await blocked.innerText(), /popup|pop-up/i);
+  assert.ok(await page.getByTestId('consent-link').getAttribute('href'), 'a link to open the consent page in a tab');
+  await accessibility(page, 'popup blocked');
+  await screenshot(page, '08-popup-blocked');
+});
