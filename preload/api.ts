@@ -218,6 +218,13 @@ export interface AccountLink {
 export interface LinesQuery {
   journal_id: number;
   statement_id?: number;
+  /** Words in the payment reference or the partner's name. */
+  search?: string;
+  date_from?: string;
+  date_to?: string;
+  /** Minor units, inclusive. */
+  amount_min?: number;
+  amount_max?: number;
   offset?: number;
   limit?: number;
 }
@@ -254,6 +261,8 @@ export interface LedgerlinkApi {
   listJournals(args: Record<string, never>): Promise<Result<JournalView[]>>;
   listStatements(args: { journal_id: number }): Promise<Result<StatementView[]>>;
   listLines(args: LinesQuery): Promise<Result<LineView[]>>;
+  /** How many lines the same filters match (without offset/limit). */
+  countLines(args: Omit<LinesQuery, 'offset' | 'limit'>): Promise<Result<number>>;
   listPendingLines(args: { journal_id: number }): Promise<Result<PendingLineView[]>>;
   /** Synchronize Now (all connections) or Fetch Transactions (the ones named). */
   synchronize(args: { connection_ids?: number[]; trigger?: 'manual' | 'scheduled' }): Promise<Result<SyncSummary[]>>;

@@ -9,7 +9,7 @@ import { LEDGER_FILE_NAME, openLedger, type Db } from '../ledger/db';
 import { DismissError, dismissLine, importAgain, listDismissed } from '../ledger/dismissed';
 import { checkIntegrity } from '../ledger/integrity';
 import { createJournal, freeJournalCode, getJournal, listJournals } from '../ledger/journals';
-import { listLines, listPendingLines } from '../ledger/lines';
+import { countLines, listLines, listPendingLines, type LineFilter } from '../ledger/lines';
 import { allSettings, getSetting, setSetting } from '../ledger/settings';
 import { listStatements } from '../ledger/statements';
 import { DemoBank } from '../providers/demo/index';
@@ -45,6 +45,17 @@ const newJournal = z.object({
   periodicity: z.enum(PERIODICITIES).optional(),
 }).strict();
 
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const lineFilter = {
+  journal_id: id,
+  statement_id: id.optional(),
+  search: z.string().max(200).optional(),
+  date_from: isoDate.optional(),
+  date_to: isoDate.optional(),
+  amount_min: z.number().int().optional(),
+  amount_max: z.number().int().optional(),
+};
+
 const schemas = {
   listInstitutions: z.object({ provider: z.string().optional() }).strict(),
   searchInstitutions: z.object({
@@ -71,9 +82,10 @@ const schemas = {
   listJournals: empty,
   listStatements: z.object({ journal_id: id }).strict(),
   listLines: z.object({
-    journal_id: id, statement_id: id.optional(),
+    ...lineFilter,
     offset: z.number().int().min(0).optional(), limit: z.number().int().positive().max(100_000).optional(),
   }).strict(),
+  countLines: z.object(lineFilter).strict(),
   listPendingLines: z.object({ journal_id: id }).strict(),
   synchronize: z.object({ connection_ids: z.array(id).optional(), trigger: z.enum(['manual', 'scheduled']).optional() }).strict(),
   listChatter: z.object({ connection_id: id.optional(), journal_id: id.optional() }).strict(),
@@ -235,18 +247,12 @@ export class Core {
       listAccounts: (a) => this.accounts(a.connection_id),
       listJournals: () => listJournals(this.db),
       listStatements: (a) => (this.journalOrFail(a.journal_id), listStatements(this.db, a.journal_id)),
-      listLines: (a) => {
-        this.journalOrFail(a.journal_id);
-        if (a.statement_id !== undefined && !this.db.prepare('SELECT 1 FROM statements WHERE id = ? AND journal_id = ?').get(a.statement_id, a.journal_id)) {
-          throw new ApiFailure('not_found', `Journal ${a.journal_id} has no statement ${a.statement_id}.`);
-        }
-        return listLines(this.db, {
-          journalId: a.journal_id,
-          ...(a.statement_id !== undefined ? { statementId: a.statement_id } : {}),
-          ...(a.offset !== undefined ? { offset: a.offset } : {}),
-          ...(a.limit !== undefined ? { limit: a.limit } : {}),
-        });
-      },
+      listLines: (a) => listLines(this.db, {
+        ...this.lineFilter(a),
+        ...(a.offset !== undefined ? { offset: a.offset } : {}),
+        ...(a.limit !== undefined ? { limit: a.limit } : {}),
+      }),
+      countLines: (a) => countLines(this.db, this.lineFilter(a)),
       listPendingLines: (a) => (this.journalOrFail(a.journal_id), listPendingLines(this.db, a.journal_id)),
       synchronize: (a) => this.synchronize(a.connection_ids, a.trigger ?? 'manual'),
       listChatter: (a) => listChatter(this.db, {
@@ -281,6 +287,23 @@ export class Core {
       };
     }
     return api as unknown as LedgerlinkApi;
+  }
+
+  /** A lines query checked (journal and statement exist) and put in the ledger's terms. */
+  private lineFilter(a: z.infer<z.ZodObject<typeof lineFilter>>): LineFilter {
+    this.journalOrFail(a.journal_id);
+    if (a.statement_id !== undefined && !this.db.prepare('SELECT 1 FROM statements WHERE id = ? AND journal_id = ?').get(a.statement_id, a.journal_id)) {
+      throw new ApiFailure('not_found', `Journal ${a.journal_id} has no statement ${a.statement_id}.`);
+    }
+    return {
+      journalId: a.journal_id,
+      ...(a.statement_id !== undefined ? { statementId: a.statement_id } : {}),
+      ...(a.search ? { search: a.search } : {}),
+      ...(a.date_from ? { dateFrom: a.date_from } : {}),
+      ...(a.date_to ? { dateTo: a.date_to } : {}),
+      ...(a.amount_min !== undefined ? { amountMin: a.amount_min } : {}),
+      ...(a.amount_max !== undefined ? { amountMax: a.amount_max } : {}),
+    };
   }
 
   private journalOrFail(journalId: number) {

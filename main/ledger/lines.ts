@@ -16,15 +16,51 @@ function toView(r: LineRow): LineView {
   return { ...rest, provider_ids: parsed };
 }
 
+export interface LineFilter {
+  journalId: number;
+  statementId?: number;
+  /** Words found in the payment reference or the partner's name (case-insensitive). */
+  search?: string;
+  dateFrom?: string;
+  dateTo?: string;
+  /** Minor units, inclusive. */
+  amountMin?: number;
+  amountMax?: number;
+}
+
+/** The WHERE clause of a filter: every condition uses the (journal_id, date, id) index first. */
+function where(f: LineFilter): { sql: string; params: unknown[] } {
+  const parts = ['l.journal_id = ?'];
+  const params: unknown[] = [f.journalId];
+  const add = (value: unknown, sql: string) => {
+    if (value === undefined) return;
+    parts.push(sql);
+    params.push(value);
+  };
+  add(f.statementId, 'l.statement_id = ?');
+  add(f.dateFrom, 'l.date >= ?');
+  add(f.dateTo, 'l.date <= ?');
+  add(f.amountMin, 'l.amount >= ?');
+  add(f.amountMax, 'l.amount <= ?');
+  for (const word of (f.search ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 8)) {
+    const like = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    parts.push("(l.payment_ref LIKE ? ESCAPE '\\' OR l.partner_name LIKE ? ESCAPE '\\')");
+    params.push(like, like);
+  }
+  return { sql: parts.join(' AND '), params };
+}
+
 /** A journal's lines in date order, a page at a time (offset/limit keep huge journals cheap). */
-export function listLines(db: Db, q: { journalId: number; statementId?: number; offset?: number; limit?: number }): LineView[] {
-  const limit = q.limit ?? -1;
-  const offset = q.offset ?? 0;
-  const rows =
-    q.statementId !== undefined
-      ? db.prepare(`${LINE_SELECT} WHERE l.journal_id = ? AND l.statement_id = ? ORDER BY l.date, l.id LIMIT ? OFFSET ?`).all(q.journalId, q.statementId, limit, offset)
-      : db.prepare(`${LINE_SELECT} WHERE l.journal_id = ? ORDER BY l.date, l.id LIMIT ? OFFSET ?`).all(q.journalId, limit, offset);
+export function listLines(db: Db, q: LineFilter & { offset?: number; limit?: number }): LineView[] {
+  const w = where(q);
+  const rows = db.prepare(`${LINE_SELECT} WHERE ${w.sql} ORDER BY l.date, l.id LIMIT ? OFFSET ?`).all(...w.params, q.limit ?? -1, q.offset ?? 0);
   return (rows as LineRow[]).map(toView);
+}
+
+/** How many lines a filter matches (the length of the virtualized table). */
+export function countLines(db: Db, f: LineFilter): number {
+  const w = where(f);
+  return db.prepare(`SELECT COUNT(*) FROM statement_lines l WHERE ${w.sql}`).pluck().get(...w.params) as number;
 }
 
 export function getLine(db: Db, id: number): LineView | undefined {
