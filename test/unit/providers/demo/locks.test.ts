@@ -14,7 +14,7 @@ const MIN = 60_000;
 const FRAUD = 'demo-fraud';
 const ACCOUNT = 'fraud-current-eur';
 
-const locked = providerError('locked', /^Demo Bank Fraud Watch locked this connection at .* after more than 3 synchronizations within an hour \(suspicious activity\).*Reconnect/);
+const locked = providerError('locked', /^Demo Bank Fraud Watch locked this connection at .* after more than 3 synchronizations within an hour \(suspicious activity\).*Reactivate/);
 const window = (clock: FakeClock) => ({ accountId: ACCOUNT, since: isoDay(clock.ms - 45 * DAY_MS), until: isoDay(clock.ms) });
 
 async function sync(bank: ReturnType<typeof newBank>, ctx: TestContext, clock: FakeClock): Promise<string | null> {
