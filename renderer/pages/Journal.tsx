@@ -12,14 +12,37 @@ const ROW = 36;
 const PAGE = 500;
 const OVERSCAN = 10;
 
+/** The journal's line filters, in the API's terms (amounts in minor units). */
+interface LineFilter {
+  search?: string;
+  date_from?: string;
+  date_to?: string;
+  amount_min?: number;
+  amount_max?: number;
+}
+
+/** Decimal text typed by the user ("-42.5", "1 500,00") to minor units, by string: no float. */
+function toMinor(text: string, currency: string): number | null | undefined {
+  const t = text.trim().replace(/\s/g, '').replace(',', '.');
+  if (t === '') return undefined;
+  const m = /^([+-])?(\d+)(?:\.(\d*))?$/.exec(t);
+  if (!m) return null;
+  const exp = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const frac = (m[3] ?? '').padEnd(exp, '0');
+  if (frac.length > exp) return null;
+  const n = Number(`${m[2]}${frac}`);
+  return m[1] === '-' ? -n : n;
+}
+
 /** Pages of lines fetched on demand with offset/limit; only the visible rows are rendered. */
-function useLinePages(journalId: number, statementId: number | null) {
+function useLinePages(journalId: number, statementId: number | null, filter: LineFilter) {
   const pages = useRef(new Map<number, LineView[] | 'loading'>());
   const [, setTick] = useState(0);
+  const key = JSON.stringify(filter);
   useEffect(() => {
     pages.current = new Map();
     setTick((n) => n + 1);
-  }, [journalId, statementId]);
+  }, [journalId, statementId, key]);
   const ensure = useCallback(
     (first: number, last: number) => {
       for (let p = Math.floor(first / PAGE); p <= Math.floor(last / PAGE); p++) {
@@ -27,7 +50,7 @@ function useLinePages(journalId: number, statementId: number | null) {
         pages.current.set(p, 'loading');
         const map = pages.current;
         void getApi()
-          .listLines({ journal_id: journalId, ...(statementId !== null ? { statement_id: statementId } : {}), offset: p * PAGE, limit: PAGE })
+          .listLines({ journal_id: journalId, ...(statementId !== null ? { statement_id: statementId } : {}), ...filter, offset: p * PAGE, limit: PAGE })
           .then((r) => {
             if (map !== pages.current) return;
             if (r.ok) map.set(p, r.value);
@@ -36,7 +59,8 @@ function useLinePages(journalId: number, statementId: number | null) {
           });
       }
     },
-    [journalId, statementId],
+    // `key` (the filter as JSON) stands for `filter`, whose object changes every render.
+    [journalId, statementId, key],
   );
   const get = (i: number): LineView | undefined => {
     const page = pages.current.get(Math.floor(i / PAGE));
@@ -45,10 +69,24 @@ function useLinePages(journalId: number, statementId: number | null) {
   return { ensure, get };
 }
 
-function LinesTable({ journal, statement, onOpen }: { journal: JournalView; statement: StatementView | null; onOpen: (l: LineView) => void }) {
+function LinesTable({ journal, statement, filter, onOpen }: { journal: JournalView; statement: StatementView | null; filter: LineFilter; onOpen: (l: LineView) => void }) {
   const { t, date, num } = useI18n();
-  const count = statement ? statement.line_count : journal.line_count;
-  const { ensure, get } = useLinePages(journal.id, statement?.id ?? null);
+  const filtered = Object.keys(filter).length > 0;
+  const [matches, setMatches] = useState<number | null>(null);
+  const key = JSON.stringify(filter);
+  useEffect(() => {
+    if (!filtered) return setMatches(null);
+    let live = true;
+    void getApi().countLines({ journal_id: journal.id, ...(statement ? { statement_id: statement.id } : {}), ...filter }).then((r) => {
+      if (live && r.ok) setMatches(r.value);
+    });
+    return () => {
+      live = false;
+    };
+    // `key` (the filter as JSON) stands for `filter`, whose object changes every render.
+  }, [journal.id, statement?.id, key]);
+  const count = filtered ? (matches ?? 0) : statement ? statement.line_count : journal.line_count;
+  const { ensure, get } = useLinePages(journal.id, statement?.id ?? null, filter);
   const scroller = useRef<HTMLDivElement>(null);
   const [top, setTop] = useState(0);
   const [height, setHeight] = useState(480);
@@ -62,7 +100,7 @@ function LinesTable({ journal, statement, onOpen }: { journal: JournalView; stat
   useEffect(() => {
     scroller.current?.scrollTo({ top: 0 });
     setTop(0);
-  }, [journal.id, statement?.id]);
+  }, [journal.id, statement?.id, key]);
   const first = Math.max(0, Math.floor(top / ROW) - OVERSCAN);
   const last = Math.min(count - 1, Math.ceil((top + height) / ROW) + OVERSCAN);
   useEffect(() => {
@@ -104,6 +142,7 @@ function LinesTable({ journal, statement, onOpen }: { journal: JournalView; stat
     );
   }
   return (
+    <>
     <div className="vtable" role="table" aria-label={t('journal.lines')} aria-rowcount={count + 1} data-testid="lines-table" data-line-count={count}>
       <div role="rowgroup">
         <div role="row" aria-rowindex={1} className="vhead">
@@ -118,8 +157,72 @@ function LinesTable({ journal, statement, onOpen }: { journal: JournalView; stat
           {rows}
         </div>
       </div>
-      {count === 0 ? <p className="muted">{t('journal.noLines')}</p> : null}
     </div>
+      {/* Outside the table: a table holds rows only. */}
+      {filtered ? <p className="hint" role="status" data-testid="filter-matches">{t('journal.filter.matches', { n: num(count) })}</p> : null}
+      {count === 0 ? <p className="muted">{t('journal.noLines')}</p> : null}
+    </>
+  );
+}
+
+/** Search, dates and amounts above the lines; the search waits for a pause in typing. */
+function LineFilters({ currency, onChange }: { currency: string; onChange: (f: LineFilter) => void }) {
+  const { t } = useI18n();
+  const [search, setSearch] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [min, setMin] = useState('');
+  const [max, setMax] = useState('');
+  const amountMin = toMinor(min, currency);
+  const amountMax = toMinor(max, currency);
+  const bad = amountMin === null || amountMax === null;
+  useEffect(() => {
+    if (bad) return;
+    const timer = setTimeout(() => {
+      onChange({
+        ...(search.trim() ? { search: search.trim() } : {}),
+        ...(from ? { date_from: from } : {}),
+        ...(to ? { date_to: to } : {}),
+        ...(amountMin !== undefined && amountMin !== null ? { amount_min: amountMin } : {}),
+        ...(amountMax !== undefined && amountMax !== null ? { amount_max: amountMax } : {}),
+      });
+    }, 250);
+    return () => clearTimeout(timer);
+  }, [search, from, to, amountMin, amountMax, bad, onChange]);
+  const clear = () => {
+    setSearch('');
+    setFrom('');
+    setTo('');
+    setMin('');
+    setMax('');
+  };
+  return (
+    <form className="filters" role="search" aria-label={t('journal.filter.title')} onSubmit={(e) => e.preventDefault()} data-testid="line-filters">
+      <label>
+        {t('journal.filter.search')}
+        <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} data-testid="filter-search" />
+      </label>
+      <label>
+        {t('journal.filter.from')}
+        <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} data-testid="filter-from" />
+      </label>
+      <label>
+        {t('journal.filter.to')}
+        <input type="date" value={to} onChange={(e) => setTo(e.target.value)} data-testid="filter-to" />
+      </label>
+      <label>
+        {t('journal.filter.min')}
+        <input type="text" inputMode="decimal" value={min} onChange={(e) => setMin(e.target.value)} aria-invalid={amountMin === null || undefined} data-testid="filter-min" />
+      </label>
+      <label>
+        {t('journal.filter.max')}
+        <input type="text" inputMode="decimal" value={max} onChange={(e) => setMax(e.target.value)} aria-invalid={amountMax === null || undefined} data-testid="filter-max" />
+      </label>
+      <button type="button" className="btn btn-small" onClick={clear}>
+        {t('journal.filter.clear')}
+      </button>
+      {bad ? <p className="warning small" role="alert">{t('journal.filter.badAmount')}</p> : null}
+    </form>
   );
 }
 
@@ -182,6 +285,7 @@ export function Journal({ id }: { id: number }) {
   const [error, setError] = useState<ApiError | null>(null);
   const [statement, setStatement] = useState<StatementView | null>(null);
   const [detail, setDetail] = useState<LineView | null>(null);
+  const [filter, setFilter] = useState<LineFilter>({});
   const load = useCallback(async () => {
     try {
       const api = getApi();
@@ -275,7 +379,8 @@ export function Journal({ id }: { id: number }) {
               </button>
             ) : null}
           </div>
-          <LinesTable journal={journal} statement={statement} onOpen={setDetail} />
+          <LineFilters currency={journal.currency} onChange={setFilter} />
+          <LinesTable journal={journal} statement={statement} filter={filter} onOpen={setDetail} />
         </section>
         {pending.length > 0 ? (
           <section aria-labelledby="pending-h" className="card pending" data-testid="pending-lines">
