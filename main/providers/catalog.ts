@@ -8,6 +8,7 @@
 //   normalized name + country. Two entries of the SAME provider are never merged (a provider
 //   may list several products of one bank under one BIC).
 // - searchInstitutions only reads SQLite: prefixes, accents, case and word order do not matter.
+import type { CatalogInstitutionView } from '../../preload/api';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { Institution, Provider, ProviderName } from './types';
 
@@ -87,35 +88,9 @@ function queryTerms(query: string): string[] {
 // ---------------------------------------------------------------------------------------------
 // Types
 
-export interface CatalogProviderEntry {
-  provider: ProviderName;
-  providerInstitutionId: string;
-  /** The name this provider gives the bank. */
-  name: string;
-  beta: boolean;
-  historyDays: number;
-  automaticSync: boolean;
-  refreshesPerDay: number | null;
-  unattendedPerDay: number | null;
-  mfa: boolean | null;
-  logo: string | null;
-}
-
-export interface CatalogInstitution {
-  /** The catalog's id of the bank (stable while some provider lists it). */
-  id: number;
-  name: string;
-  country: string;
-  bic: string | null;
-  /** True only when every provider offering the bank marks it beta. */
-  beta: boolean;
-  /** The longest history any provider gives. */
-  historyDays: number;
-  /** True when some provider supports automatic (unattended) synchronization. */
-  automaticSync: boolean;
-  logo: string | null;
-  providers: CatalogProviderEntry[];
-}
+/** A bank of the catalog as the API gives it (preload/api.ts is the one definition). */
+export type CatalogInstitution = CatalogInstitutionView;
+export type CatalogProviderEntry = CatalogInstitutionView['providers'][number];
 
 export interface RefreshReport {
   provider: ProviderName;
