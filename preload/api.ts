@@ -260,6 +260,8 @@ export interface LedgerlinkApi {
   listAccounts(args: { connection_id: number }): Promise<Result<OnlineAccountView[]>>;
   listJournals(args: Record<string, never>): Promise<Result<JournalView[]>>;
   listStatements(args: { journal_id: number }): Promise<Result<StatementView[]>>;
+  /** End-of-day ledger balances of the `days` days up to `until` (default: the last sync's day). */
+  balanceHistory(args: { journal_id: number; days?: number; until?: string }): Promise<Result<{ date: string; balance: number }[]>>;
   listLines(args: LinesQuery): Promise<Result<LineView[]>>;
   /** How many lines the same filters match (without offset/limit). */
   countLines(args: Omit<LinesQuery, 'offset' | 'limit'>): Promise<Result<number>>;

@@ -9,7 +9,7 @@ import { LEDGER_FILE_NAME, openLedger, type Db } from '../ledger/db';
 import { DismissError, dismissLine, importAgain, listDismissed } from '../ledger/dismissed';
 import { checkIntegrity } from '../ledger/integrity';
 import { createJournal, freeJournalCode, getJournal, listJournals } from '../ledger/journals';
-import { countLines, listLines, listPendingLines, type LineFilter } from '../ledger/lines';
+import { balanceHistory, countLines, listLines, listPendingLines, type LineFilter } from '../ledger/lines';
 import { allSettings, getSetting, setSetting } from '../ledger/settings';
 import { listStatements } from '../ledger/statements';
 import { DemoBank } from '../providers/demo/index';
@@ -18,7 +18,7 @@ import type { Institution, Provider, ProviderName } from '../providers/types';
 import { refreshCatalog, refreshStaleCatalog, searchInstitutions } from '../providers/catalog';
 import { providerConfig } from '../providers/config';
 import { PROVIDERS, isSecretKey, type ProviderEntry } from '../providers/registry';
-import { isIsoDate, isValidTimeZone, systemTimeZone } from '../sync/dates';
+import { isIsoDate, isValidTimeZone, localDate, systemTimeZone } from '../sync/dates';
 import { SyncEngine } from '../sync/engine';
 import { Scheduler, consentDaysLeft } from '../sync/scheduler';
 import { hasNetwork } from './network';
@@ -87,6 +87,7 @@ const schemas = {
   }).strict(),
   countLines: z.object(lineFilter).strict(),
   listPendingLines: z.object({ journal_id: id }).strict(),
+  balanceHistory: z.object({ journal_id: id, days: z.number().int().positive().max(3660).optional(), until: isoDate.optional() }).strict(),
   synchronize: z.object({ connection_ids: z.array(id).optional(), trigger: z.enum(['manual', 'scheduled']).optional() }).strict(),
   listChatter: z.object({ connection_id: id.optional(), journal_id: id.optional() }).strict(),
   dismissLine: z.object({ line_id: id }).strict(),
@@ -253,6 +254,11 @@ export class Core {
         ...(a.limit !== undefined ? { limit: a.limit } : {}),
       }),
       countLines: (a) => countLines(this.db, this.lineFilter(a)),
+      balanceHistory: (a) => {
+        const j = this.journalOrFail(a.journal_id);
+        const until = a.until ?? (j.last_sync ? localDate(new Date(j.last_sync), j.timezone) : localDate(this.now(), j.timezone));
+        return balanceHistory(this.db, a.journal_id, until, a.days ?? 90);
+      },
       listPendingLines: (a) => (this.journalOrFail(a.journal_id), listPendingLines(this.db, a.journal_id)),
       synchronize: (a) => this.synchronize(a.connection_ids, a.trigger ?? 'manual'),
       listChatter: (a) => listChatter(this.db, {

@@ -1,5 +1,6 @@
 import type { LineView, PendingLineView, ProviderIdKind } from '../../preload/api';
 import type { Db } from './db';
+import { addDays } from '../sync/dates';
 
 type LineRow = Omit<LineView, 'provider_ids'> & { ids: string | null };
 
@@ -76,4 +77,24 @@ export function listPendingLines(db: Db, journalId: number): PendingLineView[] {
        WHERE j.id = ? ORDER BY p.date, p.id`,
     )
     .all(journalId) as PendingLineView[];
+}
+
+/**
+ * End-of-day balances of a journal over `days` days ending on `until`, in one indexed query:
+ * the balance before the window, then each day's total inside it (the dashboard's chart).
+ */
+export function balanceHistory(db: Db, journalId: number, until: string, days: number): { date: string; balance: number }[] {
+  const start = addDays(until, 1 - days);
+  let balance = db.prepare('SELECT COALESCE(SUM(amount), 0) FROM statement_lines WHERE journal_id = ? AND date < ?').pluck().get(journalId, start) as number;
+  const totals = new Map(
+    (db.prepare('SELECT date, SUM(amount) AS total FROM statement_lines WHERE journal_id = ? AND date >= ? AND date <= ? GROUP BY date')
+      .all(journalId, start, until) as { date: string; total: number }[]).map((r) => [r.date, r.total]),
+  );
+  const out: { date: string; balance: number }[] = [];
+  for (let i = 0; i < days; i++) {
+    const date = addDays(start, i);
+    balance += totals.get(date) ?? 0;
+    out.push({ date, balance });
+  }
+  return out;
 }

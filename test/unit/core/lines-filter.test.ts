@@ -43,3 +43,32 @@ test('lines can be searched by words, dates and amounts, and counted with the sa
   const bad = await core.api.listLines({ journal_id: journalId, date_from: '03/02/2026' });
   assert.equal(!bad.ok && bad.error.code, 'invalid_argument');
 });
+
+test('balanceHistory gives the end-of-day balance of each day up to the last synchronization', async (t) => {
+  const tmp = tempDir();
+  const now = () => new Date('2026-03-20T10:00:00Z');
+  const core = new Core({ dataDir: tmp.dir, now });
+  t.after(async () => {
+    await core.close();
+    tmp.cleanup();
+  });
+  const { connectionId, journalId } = seedConnection(core.db);
+  const bank = new ScriptedProvider();
+  bank.pageSize = 50;
+  bank.accounts = [{
+    id: 'acc-1', name: 'Current', currency: 'EUR', balance: '160.00', pending: [],
+    posted: [tx('a', '2026-02-01', '100.00'), tx('b', '2026-03-18', '50.00'), tx('c', '2026-03-18', '-20.00'), tx('d', '2026-03-19', '30.00')],
+  }];
+  await new SyncEngine(core.db, { now }).run(connectionId, bank, { trigger: 'manual' });
+  const r = await core.api.balanceHistory({ journal_id: journalId, days: 4 });
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.deepEqual(r.value, [
+    { date: '2026-03-17', balance: 10000 },
+    { date: '2026-03-18', balance: 13000 },
+    { date: '2026-03-19', balance: 16000 },
+    { date: '2026-03-20', balance: 16000 },
+  ]);
+  const journal = (await core.api.listJournals({}));
+  assert.ok(journal.ok);
+  assert.equal(r.value.at(-1)!.balance, journal.value[0]!.balance, 'the last point is the ledger balance');
+});
