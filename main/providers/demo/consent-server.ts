@@ -7,9 +7,8 @@
 // LOGIN_BLOCKED_ERROR, which completeConsent turns into `locked`.
 
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackPages } from '../loopback-pages';
 import type { ConsentStep } from './consent-pages';
 import { accountsPage, blockedPage, loginPage, messagePage, mfaPage } from './consent-pages';
 import type { DemoInstitution } from './institutions';
@@ -61,9 +60,10 @@ export function isLoopbackRedirect(uri: string): boolean {
 }
 
 export class ConsentServer {
-  private server: Server | undefined;
-  private starting: Promise<string> | undefined;
-  private port = 0;
+  private readonly pages = new LoopbackPages(
+    (req, res) => this.handle(req, res),
+    (res) => this.send(res, 500, messagePage('Something went wrong', 'The Demo Bank could not show this page. Close it and start again from Ledgerlink.')),
+  );
   private readonly sessions = new Map<string, Session>();
   private readonly grants = new Map<string, Grant>();
 
@@ -71,7 +71,7 @@ export class ConsentServer {
 
   /** Opens a consent session and returns the URL of its first page (starting the server). */
   async createSession(req: SessionRequest): Promise<string> {
-    const origin = await this.start();
+    const origin = await this.pages.origin();
     this.prune();
     const id = randomBytes(18).toString('base64url');
     this.sessions.set(id, { ...req, id, step: 'login', createdAt: this.now().getTime(), failedLogins: 0 });
@@ -87,35 +87,9 @@ export class ConsentServer {
   }
 
   async close(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    this.starting = undefined;
     this.sessions.clear();
     this.grants.clear();
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      // Browsers and fetch keep connections alive; without this close() would wait for them.
-      server.closeAllConnections();
-    });
-  }
-
-  private start(): Promise<string> {
-    this.starting ??= new Promise<string>((resolve, reject) => {
-      const server = createServer((req, res) => {
-        this.handle(req, res).catch(() => {
-          if (!res.headersSent) this.send(res, 500, messagePage('Something went wrong', 'The Demo Bank could not show this page. Close it and start again from Ledgerlink.'));
-          else res.destroy();
-        });
-      });
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        this.server = server;
-        this.port = (server.address() as AddressInfo).port;
-        resolve(`http://127.0.0.1:${this.port}`);
-      });
-    });
-    return this.starting;
+    await this.pages.close();
   }
 
   private prune(): void {
@@ -127,7 +101,7 @@ export class ConsentServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Refuse other Host names: a web page could otherwise reach this server by DNS rebinding.
     const host = req.headers.host ?? '';
-    if (host !== `127.0.0.1:${this.port}` && host !== `localhost:${this.port}`) {
+    if (!this.pages.isOurHost(host)) {
       this.send(res, 421, messagePage('Wrong address', 'This page is only served on 127.0.0.1.'));
       return;
     }

@@ -5,9 +5,8 @@
 // The token is only checked for its shape here: it is claimed by completeConsent.
 
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackPages } from '../loopback-pages';
 
 const SESSION_TTL_MS = 30 * 60_000;
 const MAX_FORM_BYTES = 16 * 1024;
@@ -73,16 +72,17 @@ function messagePage(title: string, text: string): string {
 }
 
 export class SetupTokenServer {
-  private server: Server | undefined;
-  private starting: Promise<string> | undefined;
-  private port = 0;
+  private readonly pages = new LoopbackPages(
+    (req, res) => this.handle(req, res),
+    (res) => this.send(res, 500, messagePage('Something went wrong', 'Close this page and start again from Ledgerlink.')),
+  );
   private readonly sessions = new Map<string, Session>();
 
   constructor(private readonly now: () => Date) {}
 
   /** Opens a session and returns the URL of its page (starting the server on first use). */
   async createSession(req: { redirectUri: string; state: string }): Promise<string> {
-    const origin = await this.start();
+    const origin = await this.pages.origin();
     const now = this.now().getTime();
     for (const [id, s] of this.sessions) if (now - s.createdAt > SESSION_TTL_MS) this.sessions.delete(id);
     const id = randomBytes(18).toString('base64url');
@@ -91,39 +91,14 @@ export class SetupTokenServer {
   }
 
   async close(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    this.starting = undefined;
     this.sessions.clear();
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-  }
-
-  private start(): Promise<string> {
-    this.starting ??= new Promise<string>((resolve, reject) => {
-      const server = createServer((req, res) => {
-        this.handle(req, res).catch(() => {
-          if (!res.headersSent) this.send(res, 500, messagePage('Something went wrong', 'Close this page and start again from Ledgerlink.'));
-          else res.destroy();
-        });
-      });
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        this.server = server;
-        this.port = (server.address() as AddressInfo).port;
-        resolve(`http://127.0.0.1:${this.port}`);
-      });
-    });
-    return this.starting;
+    await this.pages.close();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Other Host names are refused: a web page could otherwise reach this server by DNS rebinding.
     const host = req.headers.host ?? '';
-    if (host !== `127.0.0.1:${this.port}` && host !== `localhost:${this.port}`) {
+    if (!this.pages.isOurHost(host)) {
       this.send(res, 421, messagePage('Wrong address', 'This page is only served on 127.0.0.1.'));
       return;
     }

@@ -1,0 +1,59 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A provider's own small web pages on 127.0.0.1 (the Demo Bank's consent pages, SimpleFIN's
+ * setup-token form): started on first use on a free port, stopped by close(). A handler that
+ * throws gets `onFailure`'s page. Handlers must refuse a Host other than `isOurHost` accepts
+ * (a web page could otherwise reach the server through DNS rebinding).
+ */
+export class LoopbackPages {
+  private server: Server | undefined;
+  private starting: Promise<string> | undefined;
+  private portNumber = 0;
+
+  constructor(
+    private readonly handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+    private readonly onFailure: (res: ServerResponse) => void,
+  ) {}
+
+  get port(): number {
+    return this.portNumber;
+  }
+
+  /** True for this server's own Host header (127.0.0.1:PORT or localhost:PORT). */
+  isOurHost(host: string | undefined): boolean {
+    return host === `127.0.0.1:${this.portNumber}` || host === `localhost:${this.portNumber}`;
+  }
+
+  /** The server's origin (`http://127.0.0.1:PORT`), starting it on first use. */
+  origin(): Promise<string> {
+    this.starting ??= new Promise<string>((resolve, reject) => {
+      const server = createServer((req, res) => {
+        this.handle(req, res).catch(() => {
+          if (!res.headersSent) this.onFailure(res);
+          else res.destroy();
+        });
+      });
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        this.server = server;
+        this.portNumber = (server.address() as AddressInfo).port;
+        resolve(`http://127.0.0.1:${this.portNumber}`);
+      });
+    });
+    return this.starting;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    this.starting = undefined;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // Browsers and fetch keep connections alive; without this close() would wait for them.
+      server.closeAllConnections();
+    });
+  }
+}
