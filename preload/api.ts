@@ -175,6 +175,9 @@ export interface ChatterView {
   error_description: string | null;
   reference: string | null;
   created_at: string;
+  /** For the app's own messages: a key the UI translates, with its parameters (else null). */
+  message_key: string | null;
+  params: Record<string, string | number> | null;
 }
 
 export interface SyncSummary {

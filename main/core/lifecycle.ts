@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ConnectStart, ConnectionView, OnlineAccountView, SyncSummary } from '../../preload/api';
-import { postChatter } from '../ledger/chatter';
+import { postChatter, type ChatterMessage } from '../ledger/chatter';
 import type { Db } from '../ledger/db';
 import { parseAmount } from '../ledger/money';
 import { getSetting, setSetting } from '../ledger/settings';
@@ -172,7 +172,7 @@ export class ConnectionLifecycle {
           update: 'Bank credentials updated.',
           reactivate: 'Re-activated with your registered phone number: synchronization resumes.',
           new: '',
-        }[flow.mode]);
+        }[flow.mode], { key: `connection.${flow.mode}` });
       }
       if (vault) {
         for (const [k, v] of Object.entries(consent.secrets)) await rotateSecret(vault, connectionId, k, v);
@@ -196,7 +196,8 @@ export class ConnectionLifecycle {
     ).run(provider.name, institutionId, institution?.name ?? institutionId, providerRef, consentExpiresAt ?? null, this.host.now().toISOString()).lastInsertRowid);
     if (institution && !institution.automaticSync) {
       db.prepare('UPDATE connections SET auto_sync = 0 WHERE id = ?').run(connectionId);
-      this.chatter(connectionId, 'info', `${institution.name} does not allow automatic synchronization: use Fetch Transactions to synchronize.`);
+      this.chatter(connectionId, 'info', `${institution.name} does not allow automatic synchronization: use Fetch Transactions to synchronize.`,
+        { key: 'connection.manual_only', params: { institution: institution.name } });
     }
     return connectionId;
   }
@@ -266,7 +267,9 @@ export class ConnectionLifecycle {
       try {
         await provider.revoke(this.context(row, true));
       } catch (e) {
-        this.chatter(connectionId, 'warning', `The bank could not be told to withdraw the consent (${toProviderError(e).description}). You can also withdraw it from your bank's website.`);
+        const description = toProviderError(e).description;
+        this.chatter(connectionId, 'warning', `The bank could not be told to withdraw the consent (${description}). You can also withdraw it from your bank's website.`,
+          { key: 'connection.revoke_failed', params: { description } });
       }
     }
     let vault: Vault | undefined;
@@ -281,12 +284,12 @@ export class ConnectionLifecycle {
     this.host.db.prepare(
       `UPDATE connections SET state = 'disconnected', state_action = 'reconnect', disconnected_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`,
     ).run(this.host.now().toISOString(), connectionId);
-    this.chatter(connectionId, 'info', 'Disconnected. The history is kept and its journals are no longer synchronized. Use Reconnect to resume.');
+    this.chatter(connectionId, 'info', 'Disconnected. The history is kept and its journals are no longer synchronized. Use Reconnect to resume.', { key: 'connection.disconnected' });
     this.host.notifyState(connectionId);
     return this.host.connection(connectionId);
   }
 
-  private chatter(connectionId: number, level: 'info' | 'warning', text: string): void {
-    postChatter(this.host.db, { connectionId, level, text, at: this.host.now() });
+  private chatter(connectionId: number, level: 'info' | 'warning', text: string, message: ChatterMessage): void {
+    postChatter(this.host.db, { connectionId, level, text, message, at: this.host.now() });
   }
 }

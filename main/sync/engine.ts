@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ApiError, ChatterView, ConnectionState, Periodicity, StateAction, SyncProgressEvent, SyncSummary } from '../../preload/api';
-import { postChatter } from '../ledger/chatter';
+import { postChatter, type ChatterMessage } from '../ledger/chatter';
 import type { Db } from '../ledger/db';
 import { parseAmount } from '../ledger/money';
 import { lockDate } from '../ledger/settings';
@@ -16,6 +16,13 @@ import { recordQuotaReport, recordRateLimit, recordUnattendedUse } from './quota
 import { LATEST_ZONE, syncWindow } from './window';
 
 export const SYNC_INTERVAL_HOURS = 12;
+
+/** The translatable form of an outcome's sentence (see `outcomeOf` for the English text). */
+function outcomeMessage(pe: ProviderError, outcome: Outcome, failedLogins: number): ChatterMessage {
+  if (outcome.blockedReason === 'repeated_failed_logins') return { key: 'outcome.login_blocked', params: { count: failedLogins + 1 } };
+  if (pe.code === 'rate_limited' && pe.retryAt) return { key: 'outcome.rate_limited_until', params: { retry_at: pe.retryAt } };
+  return { key: `outcome.${pe.code}` };
+}
 /** After a rate limit that does not say when to come back. */
 export const DEFAULT_RATE_LIMIT_RETRY_MS = 3_600_000;
 export const OPENING_LINE_LABEL = 'Opening statement: first synchronization';
@@ -135,7 +142,8 @@ export class SyncEngine {
           this.chatter({ connectionId, level: 'info',
             text: pe.retryAt
               ? `The bank allows a limited number of refreshes: fetching what it already has. A fresh update is possible after ${pe.retryAt}.`
-              : 'The bank could not refresh right now: fetching what it already has.' });
+              : 'The bank could not refresh right now: fetching what it already has.',
+            message: pe.retryAt ? { key: 'sync.refresh_limited', params: { retry_at: pe.retryAt } } : { key: 'sync.refresh_unavailable' } });
         }
       }
 
@@ -147,7 +155,8 @@ export class SyncEngine {
         const bankAccount = accounts.find((a) => a.id === acc.provider_account_id);
         if (!bankAccount) {
           this.chatter({ connectionId, journalId: acc.journal_id, level: 'warning',
-            text: 'The bank no longer lists this account. Use Fetch Accounts to check the accounts of this connection.' });
+            text: 'The bank no longer lists this account. Use Fetch Accounts to check the accounts of this connection.',
+            message: { key: 'sync.account_gone' } });
           continue;
         }
         const counts = await this.syncAccount(provider, ctx, runId, acc);
@@ -179,7 +188,7 @@ export class SyncEngine {
         db.prepare(
           `UPDATE sync_runs SET result = ?, ended_at = ?, error_code = ?, error_description = ?, reference = ? WHERE id = ?`,
         ).run(outcome.failed ? 'error' : 'success', this.now().toISOString(), pe.code, pe.description, reference, runId);
-        this.chatter({ connectionId, level: outcome.level, text: outcome.text, errorDescription: pe.description, reference });
+        this.chatter({ connectionId, level: outcome.level, text: outcome.text, errorDescription: pe.description, reference, message: outcomeMessage(pe, outcome, current.failed_logins) });
         summary.ok = !outcome.failed;
         if (outcome.failed) summary.error = { code: pe.code, message: outcome.text, description: pe.description, reference } satisfies ApiError;
       })();
@@ -356,12 +365,13 @@ export class SyncEngine {
       db.prepare(`UPDATE online_accounts SET last_sync = ?, first_sync_done = 1, fetching_status = 'done' WHERE id = ?`).run(this.now().toISOString(), acc.id);
       if (total.stored > 0) {
         this.chatter({ journalId: acc.journal_id, level: 'info',
-          text: `${total.stored} new transaction${total.stored === 1 ? '' : 's'} recorded${total.pending ? `; ${total.pending} pending` : ''}.` });
+          text: `${total.stored} new transaction${total.stored === 1 ? '' : 's'} recorded${total.pending ? `; ${total.pending} pending` : ''}.`,
+          message: { key: total.pending ? 'sync.recorded_pending' : 'sync.recorded', params: { stored: total.stored, pending: total.pending } } });
       }
     })();
   }
 
-  private chatter(m: { connectionId?: number; journalId?: number; level: 'info' | 'warning' | 'error'; text: string; errorDescription?: string; reference?: string }): void {
+  private chatter(m: { connectionId?: number; journalId?: number; level: 'info' | 'warning' | 'error'; text: string; errorDescription?: string; reference?: string; message?: ChatterMessage }): void {
     const c = postChatter(this.db, { ...m, at: this.now() });
     this.opts.onChatter?.(c);
   }

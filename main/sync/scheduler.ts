@@ -409,6 +409,7 @@ export class Scheduler {
       return postChatter(db, {
         connectionId: r.id, level: 'warning', at: now,
         text: `Your consent to share data from ${r.institution_name} ends in ${days} day${days === 1 ? '' : 's'} (${end}). Use Reconnect to renew it; your journals and history are kept.`,
+        message: { key: 'schedule.consent_expiring', params: { institution: r.institution_name, days, end } },
       });
     })();
     if (!posted) return;
@@ -420,7 +421,7 @@ export class Scheduler {
     const db = this.db;
     const posted = db.transaction(() => {
       if (db.prepare('UPDATE connections SET auto_sync = 0 WHERE id = ? AND auto_sync = 1').run(id).changes !== 1) return null;
-      return postChatter(db, { connectionId: id, level: 'warning', text: AUTO_SYNC_REFUSED_TEXT, at: now });
+      return postChatter(db, { connectionId: id, level: 'warning', text: AUTO_SYNC_REFUSED_TEXT, message: { key: 'outcome.automatic_sync_refused' }, at: now });
     })();
     if (!posted) return;
     this.deps.onChatter?.(posted);

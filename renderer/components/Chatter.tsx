@@ -1,7 +1,8 @@
 // The messages of a connection or a journal, in time order; errors with a copyable reference.
 import { useEffect } from 'react';
 import { useConnections, type ChatterKey } from '../stores/connections';
-import { useI18n } from '../i18n';
+import type { ChatterView } from '../../preload/api';
+import { hasMessage, useI18n, type MessageKey } from '../i18n';
 import { CopyButton } from './common';
 
 export function Chatter({ chatterKey, title, heading = true }: { chatterKey: ChatterKey; title?: string; heading?: boolean }) {
@@ -11,6 +12,11 @@ export function Chatter({ chatterKey, title, heading = true }: { chatterKey: Cha
   useEffect(() => {
     void load(chatterKey);
   }, [chatterKey, load]);
+  /** The app's own messages in the user's language; other text (the bank's) as written. */
+  const messageText = (c: ChatterView): string => {
+    const key = c.message_key ? (`core.${c.message_key}` as MessageKey) : null;
+    return key && hasMessage(key) ? t(key, c.params ?? undefined) : c.text;
+  };
   const sorted = [...(list ?? [])].sort((a, b) => (a.created_at === b.created_at ? a.id - b.id : a.created_at < b.created_at ? -1 : 1));
   return (
     <section className="chatter" aria-label={title ?? t('chatter.title')} data-testid={`chatter-${chatterKey}`}>
@@ -22,7 +28,7 @@ export function Chatter({ chatterKey, title, heading = true }: { chatterKey: Cha
           {sorted.map((c) => (
             <li key={c.id} className={`chatter-item level-${c.level}`} data-testid="chatter-item" data-level={c.level}>
               <time dateTime={c.created_at}>{instant(c.created_at)}</time>
-              <p>{c.text}</p>
+              <p>{messageText(c)}</p>
               {c.error_description ? <p className="error-description">{c.error_description}</p> : null}
               {c.reference ? (
                 <p className="error-reference">

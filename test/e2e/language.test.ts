@@ -74,8 +74,9 @@ test('in Vietnamese every screen is translated and VND has no decimals', { timeo
   const vnd = await connectDemo(core, 'demo-vnd');
   const data: string[] = [];
   const collectBankData = async () => {
-    // The core's own messages in the chatter are written by the core (in English), not by the UI.
-    const chatter = (r: Awaited<ReturnType<typeof core.api.listChatter>>) => ok(r).flatMap((c) => [c.text, c.error_description ?? '']);
+    // The app's own chatter messages carry a key and must be translated; only what a bank
+    // wrote (a message without a key, an error description) is data.
+    const chatter = (r: Awaited<ReturnType<typeof core.api.listChatter>>) => ok(r).flatMap((c) => (c.message_key ? [c.error_description ?? ''] : [c.text, c.error_description ?? '']));
     for (const c of ok(await core.api.listConnections({}))) data.push(c.institution_name, ...chatter(await core.api.listChatter({ connection_id: c.id })));
     for (const j of ok(await core.api.listJournals({}))) {
       data.push(j.name, j.code, ...chatter(await core.api.listChatter({ journal_id: j.id })));

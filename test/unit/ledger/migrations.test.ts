@@ -61,6 +61,11 @@ const SEEDERS: Record<number, (db: Db) => void> = {
                ('enablebanking', '2026-01-09T00:00:00Z', 1, '2026-01-09T00:00:00Z', NULL);
     `);
   },
+  5: (db) => {
+    SEEDERS[4]!(db);
+    db.exec(`INSERT INTO chatter (connection_id, level, text, message_key, params, created_at)
+      VALUES (1, 'info', 'Disconnected.', 'connection.disconnected', '{}', '2026-01-10T00:00:00Z')`);
+  },
 };
 
 function dump(db: Db): Record<string, unknown[]> {
