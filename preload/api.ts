@@ -271,6 +271,8 @@ export interface LedgerlinkApi {
   listPendingLines(args: { journal_id: number }): Promise<Result<PendingLineView[]>>;
   /** Synchronize Now (all connections) or Fetch Transactions (the ones named). */
   synchronize(args: { connection_ids?: number[]; trigger?: 'manual' | 'scheduled' }): Promise<Result<SyncSummary[]>>;
+  /** Cancels the synchronizations under way (one connection's, or all): they stop between pages, keeping what was stored. */
+  cancelSync(args: { connection_id?: number }): Promise<Result<{ cancelled: number }>>;
   listChatter(args: { connection_id?: number; journal_id?: number }): Promise<Result<ChatterView[]>>;
   /** Removes a line from the ledger; its provider ids are never imported again unless asked. */
   dismissLine(args: { line_id: number }): Promise<Result<DismissedLineView>>;

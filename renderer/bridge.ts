@@ -14,7 +14,7 @@ export type Bridge = LedgerlinkApi & {
 export const API_METHODS = [
   'listInstitutions', 'searchInstitutions', 'refreshCatalog', 'startConnect', 'finishConnect', 'connectSandbox',
   'reconnect', 'updateCredentials', 'reactivate', 'fetchAccounts', 'disconnect', 'linkAccounts', 'listConnections',
-  'listAccounts', 'listJournals', 'listStatements', 'balanceHistory', 'listLines', 'countLines', 'listPendingLines', 'synchronize', 'listChatter',
+  'listAccounts', 'listJournals', 'listStatements', 'balanceHistory', 'listLines', 'countLines', 'listPendingLines', 'synchronize', 'cancelSync', 'listChatter',
   'dismissLine', 'listDismissed', 'importAgain', 'getSettings', 'setSetting', 'checkIntegrity',
 ] as const satisfies readonly ApiMethod[];
 // A compile-time check that the list is complete.

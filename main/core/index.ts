@@ -89,6 +89,7 @@ const schemas = {
   listPendingLines: z.object({ journal_id: id }).strict(),
   balanceHistory: z.object({ journal_id: id, days: z.number().int().positive().max(3660).optional(), until: isoDate.optional() }).strict(),
   synchronize: z.object({ connection_ids: z.array(id).optional(), trigger: z.enum(['manual', 'scheduled']).optional() }).strict(),
+  cancelSync: z.object({ connection_id: id.optional() }).strict(),
   listChatter: z.object({ connection_id: id.optional(), journal_id: id.optional() }).strict(),
   dismissLine: z.object({ line_id: id }).strict(),
   listDismissed: z.object({ journal_id: id }).strict(),
@@ -115,6 +116,8 @@ export class Core {
   private vaultPromise: Promise<Vault> | undefined;
   readonly lifecycle: ConnectionLifecycle;
   readonly scheduler: Scheduler;
+  /** The synchronizations under way in this process, to cancel them. */
+  private readonly running = new Map<number, AbortController>();
 
   constructor(opts: CoreOptions) {
     this.dataDir = opts.dataDir;
@@ -261,6 +264,7 @@ export class Core {
       },
       listPendingLines: (a) => (this.journalOrFail(a.journal_id), listPendingLines(this.db, a.journal_id)),
       synchronize: (a) => this.synchronize(a.connection_ids, a.trigger ?? 'manual'),
+      cancelSync: (a) => this.cancelSync(a.connection_id),
       listChatter: (a) => listChatter(this.db, {
         ...(a.connection_id !== undefined ? { connectionId: a.connection_id } : {}),
         ...(a.journal_id !== undefined ? { journalId: a.journal_id } : {}),
@@ -387,15 +391,33 @@ export class Core {
   }
 
   /** One synchronization through the engine; the scheduler decides when and holds the lease. */
-  private runSync(cid: number, trigger: 'manual' | 'scheduled'): Promise<SyncSummary> {
+  private async runSync(cid: number, trigger: 'manual' | 'scheduled'): Promise<SyncSummary> {
     const conn = this.connectionView(cid);
-    return this.engine.run(cid, this.provider(conn.provider), {
-      trigger,
-      // Through the rotation helpers: a refresh token rotated by the provider is stored before
-      // the old one is dropped, and a crash in between still reads the valid one.
-      getSecret: async (n) => readSecret(await this.vault(), cid, n),
-      setSecret: async (n, v) => rotateSecret(await this.vault(), cid, n, v),
-    });
+    const controller = new AbortController();
+    this.running.set(cid, controller);
+    try {
+      return await this.engine.run(cid, this.provider(conn.provider), {
+        trigger,
+        signal: controller.signal,
+        // Through the rotation helpers: a refresh token rotated by the provider is stored before
+        // the old one is dropped, and a crash in between still reads the valid one.
+        getSecret: async (n) => readSecret(await this.vault(), cid, n),
+        setSecret: async (n, v) => rotateSecret(await this.vault(), cid, n, v),
+      });
+    } finally {
+      if (this.running.get(cid) === controller) this.running.delete(cid);
+    }
+  }
+
+  /** Cancels the synchronizations under way (of one connection, or all): they stop between pages. */
+  private cancelSync(connectionId: number | undefined): { cancelled: number } {
+    let cancelled = 0;
+    for (const [cid, controller] of this.running) {
+      if (connectionId !== undefined && cid !== connectionId) continue;
+      controller.abort();
+      cancelled++;
+    }
+    return { cancelled };
   }
 
   private async institutionOf(cid: number): Promise<Institution | undefined> {

@@ -177,6 +177,18 @@ export class SyncEngine {
       })();
       summary.ok = true;
     } catch (e) {
+      if (o.signal?.aborted) {
+        // Cancelled by the user: what was stored stays (pages are whole), the connection keeps
+        // its state, and the next synchronization carries on from the saved cursor.
+        const text = 'Synchronization cancelled. What was fetched so far is kept; the next synchronization carries on.';
+        db.transaction(() => {
+          db.prepare(`UPDATE sync_runs SET result = 'interrupted', ended_at = ? WHERE id = ?`).run(this.now().toISOString(), runId);
+          this.chatter({ connectionId, level: 'info', text, message: { key: 'sync.cancelled' } });
+        })();
+        summary.error = { code: 'cancelled', message: text };
+        summary.state = conn.state;
+        return summary;
+      }
       const pe = toProviderError(e);
       const reference = errorReference(conn.provider, pe, runId);
       db.transaction(() => {

@@ -422,7 +422,13 @@ function ProgressStep() {
             {t('progress.toDashboard')}
           </button>
         ) : (
-          <button type="button" className="btn" onClick={() => navigate({ page: 'dashboard' })}>
+          <button
+            type="button"
+            className="btn"
+            onClick={() => {
+              void getApi().cancelSync({}).finally(() => navigate({ page: 'dashboard' }));
+            }}
+          >
             {t('common.cancel')}
           </button>
         )}
