@@ -57,3 +57,35 @@ export class LoopbackPages {
     });
   }
 }
+
+/** Forms of these pages are small; anything larger is refused unread. */
+export const MAX_FORM_BYTES = 16 * 1024;
+
+/**
+ * Sends one of these HTML pages with a strict policy. `form-action` must also allow the
+ * redirect target: browsers check the 302 that ends a form submit against it.
+ */
+export function sendPage(res: ServerResponse, status: number, html: string, redirectOrigin?: string): void {
+  const formAction = redirectOrigin ? `'self' ${redirectOrigin}` : `'self'`;
+  res.writeHead(status, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+  });
+  res.end(html);
+}
+
+/** The urlencoded body of a form post, or null when it is larger than MAX_FORM_BYTES. */
+export async function readForm(req: IncomingMessage): Promise<URLSearchParams | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > MAX_FORM_BYTES) return null;
+    chunks.push(buf);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}

@@ -8,7 +8,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LoopbackPages } from '../loopback-pages';
+import { LoopbackPages, readForm, sendPage } from '../loopback-pages';
 import type { ConsentStep } from './consent-pages';
 import { accountsPage, blockedPage, loginPage, messagePage, mfaPage } from './consent-pages';
 import type { DemoInstitution } from './institutions';
@@ -17,7 +17,6 @@ import { DEMO_LOGIN_ATTEMPTS, DEMO_MFA_CODE, DEMO_PASSWORD, DEMO_USERNAME } from
 const SESSION_TTL_MS = 30 * 60_000;
 /** A code not exchanged within this time is refused, as OAuth servers do. */
 const CODE_TTL_MS = 10 * 60_000;
-const MAX_FORM_BYTES = 16 * 1024;
 /** The OAuth `error` the redirect carries when the bank blocked the session's sign-in. */
 export const LOGIN_BLOCKED_ERROR = 'login_blocked';
 
@@ -62,7 +61,7 @@ export function isLoopbackRedirect(uri: string): boolean {
 export class ConsentServer {
   private readonly pages = new LoopbackPages(
     (req, res) => this.handle(req, res),
-    (res) => this.send(res, 500, messagePage('Something went wrong', 'The Demo Bank could not show this page. Close it and start again from Ledgerlink.')),
+    (res) => sendPage(res, 500, messagePage('Something went wrong', 'The Demo Bank could not show this page. Close it and start again from Ledgerlink.')),
   );
   private readonly sessions = new Map<string, Session>();
   private readonly grants = new Map<string, Grant>();
@@ -102,19 +101,19 @@ export class ConsentServer {
     // Refuse other Host names: a web page could otherwise reach this server by DNS rebinding.
     const host = req.headers.host ?? '';
     if (!this.pages.isOurHost(host)) {
-      this.send(res, 421, messagePage('Wrong address', 'This page is only served on 127.0.0.1.'));
+      sendPage(res, 421, messagePage('Wrong address', 'This page is only served on 127.0.0.1.'));
       return;
     }
     const path = new URL(req.url ?? '/', `http://${host}`).pathname;
     const id = /^\/consent\/([A-Za-z0-9_-]+)$/.exec(path)?.[1];
     const session = id === undefined ? undefined : this.sessions.get(id);
     if (!session) {
-      this.send(res, 404, messagePage('Link not valid', 'This consent link is not valid or was already used. Start again from Ledgerlink.'));
+      sendPage(res, 404, messagePage('Link not valid', 'This consent link is not valid or was already used. Start again from Ledgerlink.'));
       return;
     }
     if (this.now().getTime() - session.createdAt > SESSION_TTL_MS) {
       this.sessions.delete(session.id);
-      this.send(res, 410, messagePage('Session expired', 'This consent session expired after 30 minutes. Start again from Ledgerlink.', session.institution.name));
+      sendPage(res, 410, messagePage('Session expired', 'This consent session expired after 30 minutes. Start again from Ledgerlink.', session.institution.name));
       return;
     }
     if (req.method === 'GET' || req.method === 'HEAD') {
@@ -123,12 +122,12 @@ export class ConsentServer {
     }
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'GET, HEAD, POST');
-      this.send(res, 405, messagePage('Not allowed', 'This page only accepts its own form.'));
+      sendPage(res, 405, messagePage('Not allowed', 'This page only accepts its own form.'));
       return;
     }
     const form = await readForm(req);
     if (!form) {
-      this.send(res, 413, messagePage('Form too large', 'The form sent was not understood. Start again from Ledgerlink.'));
+      sendPage(res, 413, messagePage('Form too large', 'The form sent was not understood. Start again from Ledgerlink.'));
       return;
     }
     this.submit(res, session, form);
@@ -206,32 +205,6 @@ export class ConsentServer {
       : session.step === 'mfa' ? mfaPage(input)
       : session.step === 'blocked' ? blockedPage(input)
       : accountsPage(input);
-    this.send(res, status, page, new URL(session.redirectUri).origin);
+    sendPage(res, status, page, new URL(session.redirectUri).origin);
   }
-
-  private send(res: ServerResponse, status: number, html: string, redirectOrigin?: string): void {
-    // form-action must allow the redirect target too: browsers check the 302 that ends a submit.
-    const formAction = redirectOrigin ? `'self' ${redirectOrigin}` : `'self'`;
-    res.writeHead(status, {
-      'Content-Type': 'text/html; charset=utf-8',
-      'Cache-Control': 'no-store',
-      'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-    });
-    res.end(html);
-  }
-}
-
-/** The urlencoded body of a form post, or null when it is too large. */
-async function readForm(req: IncomingMessage): Promise<URLSearchParams | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_FORM_BYTES) return null;
-    chunks.push(buf);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }

@@ -6,10 +6,9 @@
 
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LoopbackPages } from '../loopback-pages';
+import { LoopbackPages, readForm, sendPage } from '../loopback-pages';
 
 const SESSION_TTL_MS = 30 * 60_000;
-const MAX_FORM_BYTES = 16 * 1024;
 /** Where a Bridge user makes a Setup Token for a new app. */
 export const SIMPLEFIN_CREATE_TOKEN_URL = 'https://beta-bridge.simplefin.org/simplefin/create';
 
@@ -74,7 +73,7 @@ function messagePage(title: string, text: string): string {
 export class SetupTokenServer {
   private readonly pages = new LoopbackPages(
     (req, res) => this.handle(req, res),
-    (res) => this.send(res, 500, messagePage('Something went wrong', 'Close this page and start again from Ledgerlink.')),
+    (res) => sendPage(res, 500, messagePage('Something went wrong', 'Close this page and start again from Ledgerlink.')),
   );
   private readonly sessions = new Map<string, Session>();
 
@@ -99,7 +98,7 @@ export class SetupTokenServer {
     // Other Host names are refused: a web page could otherwise reach this server by DNS rebinding.
     const host = req.headers.host ?? '';
     if (!this.pages.isOurHost(host)) {
-      this.send(res, 421, messagePage('Wrong address', 'This page is only served on 127.0.0.1.'));
+      sendPage(res, 421, messagePage('Wrong address', 'This page is only served on 127.0.0.1.'));
       return;
     }
     const path = new URL(req.url ?? '/', `http://${host}`).pathname;
@@ -107,22 +106,22 @@ export class SetupTokenServer {
     const session = id === undefined ? undefined : this.sessions.get(id);
     if (!session || this.now().getTime() - session.createdAt > SESSION_TTL_MS) {
       if (session) this.sessions.delete(session.id);
-      this.send(res, 404, messagePage('Link not valid', 'This link is not valid, expired or was already used. Start again from Ledgerlink.'));
+      sendPage(res, 404, messagePage('Link not valid', 'This link is not valid, expired or was already used. Start again from Ledgerlink.'));
       return;
     }
     const origin = new URL(session.redirectUri).origin;
     if (req.method === 'GET' || req.method === 'HEAD') {
-      this.send(res, 200, tokenPage(`/simplefin/${session.id}`), origin);
+      sendPage(res, 200, tokenPage(`/simplefin/${session.id}`), origin);
       return;
     }
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'GET, HEAD, POST');
-      this.send(res, 405, messagePage('Not allowed', 'This page only accepts its own form.'));
+      sendPage(res, 405, messagePage('Not allowed', 'This page only accepts its own form.'));
       return;
     }
     const form = await readForm(req);
     if (!form) {
-      this.send(res, 413, messagePage('Form too large', 'The form sent was not understood. Start again from Ledgerlink.'));
+      sendPage(res, 413, messagePage('Form too large', 'The form sent was not understood. Start again from Ledgerlink.'));
       return;
     }
     if (form.get('action') === 'cancel') {
@@ -131,7 +130,7 @@ export class SetupTokenServer {
     }
     const token = (form.get('setup_token') ?? '').replace(/\s+/g, '');
     if (!decodeSetupToken(token)) {
-      this.send(res, 422, tokenPage(`/simplefin/${session.id}`, 'This is not a SimpleFIN setup token. Copy the whole token from the Bridge and paste it again.'), origin);
+      sendPage(res, 422, tokenPage(`/simplefin/${session.id}`, 'This is not a SimpleFIN setup token. Copy the whole token from the Bridge and paste it again.'), origin);
       return;
     }
     this.finish(res, session, { setup_token: token });
@@ -146,28 +145,4 @@ export class SetupTokenServer {
     res.writeHead(302, { Location: target.toString(), 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
     res.end();
   }
-
-  private send(res: ServerResponse, status: number, html: string, redirectOrigin?: string): void {
-    const formAction = redirectOrigin ? `'self' ${redirectOrigin}` : `'self'`;
-    res.writeHead(status, {
-      'Content-Type': 'text/html; charset=utf-8',
-      'Cache-Control': 'no-store',
-      'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-    });
-    res.end(html);
-  }
-}
-
-async function readForm(req: IncomingMessage): Promise<URLSearchParams | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_FORM_BYTES) return null;
-    chunks.push(buf);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
