@@ -1,28 +1,20 @@
 // The first run a new user makes, in real Chromium against the real core behind the browser
 // host, the Demo Bank's consent pages in a popup, and a private keyring for the phone number.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { parseAmount } from '../../main/ledger/money';
 import { bankLedger, DEFAULT_SEED } from '../../main/providers/demo/index';
-import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring';
-import { launchChromium, openApp, screenshot, type App } from './harness';
+import { usePrivateKeyring } from '../helpers/keyring';
+import { useChromium, openApp, screenshot, type App } from './harness';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const NOW = new Date('2026-06-15T10:00:00Z');
 
-let keyring: PrivateKeyring;
-let browser: Browser;
-before(async () => {
-  keyring = await startPrivateKeyring();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await keyring?.stop();
-});
+usePrivateKeyring();
+const browser = useChromium();
 
 /** axe-core in the page (evaluated through the debugger, so the page's CSP stays as it is). */
 async function accessibility(page: Page, screen: string): Promise<void> {
@@ -45,7 +37,7 @@ function watchCsp(page: Page): string[] {
 }
 
 test('first run: search, phone number, consent with the MFA code, accounts, progress, dashboard equal to the bank', { timeout: 120_000 }, async (t) => {
-  const app: App = await openApp(browser, { now: () => NOW });
+  const app: App = await openApp(browser(), { now: () => NOW });
   t.after(() => app.close());
   const { page } = app;
   const problems = watchCsp(page);
@@ -116,7 +108,7 @@ test('first run: search, phone number, consent with the MFA code, accounts, prog
 });
 
 test('a blocked popup is reported with a way out', { timeout: 60_000 }, async (t) => {
-  const app = await openApp(browser, { now: () => NOW });
+  const app = await openApp(browser(), { now: () => NOW });
   t.after(() => app.close());
   const { page } = app;
   // Simulate the browser's popup blocker: window.open answers null.

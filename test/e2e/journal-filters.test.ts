@@ -1,20 +1,13 @@
 // The journal's search, date and amount filters: the table shows what matches, counted.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { launchChromium, openApp, screenshot } from './harness';
+import { useChromium, openApp, screenshot } from './harness';
 import { accessibility, connectDemo, goto, ok, watchCsp } from './support';
 
-let browser: Browser;
-before(async () => {
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 test('search, date and amount filters narrow the lines and say how many match', { timeout: 60_000 }, async (t) => {
-  const app = await openApp(browser, { now: () => new Date('2026-06-15T10:00:00Z') });
+  const app = await openApp(browser(), { now: () => new Date('2026-06-15T10:00:00Z') });
   t.after(() => app.close());
   const { page, core } = app;
   const problems = watchCsp(page);

@@ -2,24 +2,18 @@
 // flagged difference after a line is dismissed, pending lines apart and greyed, a line's detail
 // (provider ids, original amount and currency, why it was matched), and the virtualized lines
 // table of a busy account (~113k lines, a few dozen rows in the DOM).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { LineView } from '../../preload/api';
-import { launchChromium, openApp, screenshot } from './harness';
+import { useChromium, openApp, screenshot } from './harness';
 import { accessibility, connectDemo, goto, ok, watchCsp } from './support';
 
 const START = Date.parse('2026-06-15T10:00:00Z');
 const DAY = 86_400_000;
 const ROW = 36;
 
-let browser: Browser;
-before(async () => {
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 async function openJournal(page: Page, id: number): Promise<void> {
   await goto(page, '#/');
@@ -46,7 +40,7 @@ function escape(s: string): string {
 
 test('statements, pending lines, a line\'s detail and a flagged difference', { timeout: 60_000 }, async (t) => {
   let now = START;
-  const app = await openApp(browser, { now: () => new Date(now) });
+  const app = await openApp(browser(), { now: () => new Date(now) });
   t.after(() => app.close());
   const { page, core } = app;
   const problems = watchCsp(page);
@@ -135,7 +129,7 @@ test('statements, pending lines, a line\'s detail and a flagged difference', { t
 });
 
 test('a busy account: the virtualized table keeps a few dozen rows and reaches the last line', { timeout: 60_000 }, async (t) => {
-  const app = await openApp(browser, { now: () => new Date(START) });
+  const app = await openApp(browser(), { now: () => new Date(START) });
   t.after(() => app.close());
   const { page, core } = app;
   const connection = await connectDemo(core, 'demo-busy');

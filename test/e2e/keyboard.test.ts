@@ -1,21 +1,13 @@
 // The whole first-run flow with the keyboard alone: no mouse, from the empty dashboard to the
 // synchronized journals (the bank's own pages in the popup included).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring';
-import { launchChromium, openApp } from './harness';
+import type { Page } from 'playwright-core';
+import { usePrivateKeyring } from '../helpers/keyring';
+import { useChromium, openApp } from './harness';
 
-let keyring: PrivateKeyring;
-let browser: Browser;
-before(async () => {
-  keyring = await startPrivateKeyring();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await keyring?.stop();
-});
+usePrivateKeyring();
+const browser = useChromium();
 
 /** Presses Tab until the focused element has this accessible text, then returns. */
 async function tabTo(page: Page, name: RegExp, max = 40): Promise<void> {
@@ -34,7 +26,7 @@ async function tabTo(page: Page, name: RegExp, max = 40): Promise<void> {
 }
 
 test('the first run works with the keyboard alone', { timeout: 90_000 }, async (t) => {
-  const app = await openApp(browser, { now: () => new Date('2026-06-15T10:00:00Z') });
+  const app = await openApp(browser(), { now: () => new Date('2026-06-15T10:00:00Z') });
   t.after(() => app.close());
   const { page } = app;
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor();

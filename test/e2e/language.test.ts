@@ -1,12 +1,12 @@
 // Switching to Vietnamese translates every screen: dashboard, picker, phone, accounts, progress,
 // journal, Online Synchronizations and settings show none of the English dictionary's phrases
 // and no raw message key; money is formatted for vi-VN, VND without decimals.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openApp, ROOT, screenshot } from './harness';
+import type { Page } from 'playwright-core';
+import { useChromium, openApp, ROOT, screenshot } from './harness';
 import { accessibility, connectDemo, consentInPopup, goto, ok, watchCsp } from './support';
 
 const NOW = new Date('2026-06-15T10:00:00Z');
@@ -30,13 +30,7 @@ const viText = Object.values(VI).join('\n');
 const PHRASES = [...new Set(Object.values(EN).flatMap((v) => v.split(/\{\w+\}/)).map((s) => s.trim().replace(/^[.:;,·\s]+|[.:;,·…\s]+$/g, '')))]
   .filter((s) => /[A-Za-z]{3}/.test(s) && !viText.includes(s));
 
-let browser: Browser;
-before(async () => {
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 /** Everything the screen shows or announces: its text, accessible names, titles. */
 async function screenText(page: Page): Promise<string> {
@@ -67,7 +61,7 @@ function assertTranslated(text: string, bankData: string[], screen: string): voi
 
 test('in Vietnamese every screen is translated and VND has no decimals', { timeout: 90_000 }, async (t) => {
   assert.ok(PHRASES.length > 150, 'the English dictionary was read');
-  const app = await openApp(browser, { now: () => NOW });
+  const app = await openApp(browser(), { now: () => NOW });
   t.after(() => app.close());
   const { page, core } = app;
   const problems = watchCsp(page);

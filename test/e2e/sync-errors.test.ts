@@ -2,27 +2,19 @@
 // browser host: the error and its reference in the chatter, Copy, Update Credentials (a stolen
 // refresh token) and Reconnect (an expired consent) through the consent popup, and the Online
 // Synchronizations list of developer mode.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { Core } from '../../main/core/index';
-import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring';
-import { launchChromium, openApp, screenshot } from './harness';
+import { usePrivateKeyring } from '../helpers/keyring';
+import { useChromium, openApp, screenshot } from './harness';
 import { accessibility, connectDemo, consentInPopup, goto, ok, watchCsp } from './support';
 
 const START = Date.parse('2026-06-15T10:00:00Z');
 const DAY = 86_400_000;
 
-let keyring: PrivateKeyring;
-let browser: Browser;
-before(async () => {
-  keyring = await startPrivateKeyring();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await keyring?.stop();
-});
+usePrivateKeyring();
+const browser = useChromium();
 
 /** The dashboard card of the connection's first journal. */
 async function cardOf(page: Page, core: Core, connectionId: number): Promise<Locator> {
@@ -46,7 +38,7 @@ async function consentFromCard(page: Page, connectionId: number, button: 'Update
 
 test('Synchronize Now: failing connections show their error and reference, Copy, Update Credentials and Reconnect recover them', { timeout: 120_000 }, async (t) => {
   let now = START;
-  const app = await openApp(browser, { now: () => new Date(now) });
+  const app = await openApp(browser(), { now: () => new Date(now) });
   t.after(() => app.close());
   const { page, core } = app;
   const problems = watchCsp(page);

@@ -21,6 +21,7 @@
  * the keyring fails, it is never skipped.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { after, before } from 'node:test';
 import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -208,4 +209,22 @@ function terminate(child: ChildProcess): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/**
+ * A private keyring for the tests of one file: started before them, stopped after them.
+ * Returns a getter (the keyring exists only once the `before` hook ran).
+ */
+export function usePrivateKeyring(): () => PrivateKeyring {
+  let keyring: PrivateKeyring | undefined;
+  before(async () => {
+    keyring = await startPrivateKeyring();
+  });
+  after(async () => {
+    await keyring?.stop();
+  });
+  return () => {
+    if (!keyring) throw new Error('the private keyring is not started yet');
+    return keyring;
+  };
 }

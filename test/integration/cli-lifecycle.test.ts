@@ -1,29 +1,23 @@
 // The connection lifecycle and the scheduler from the command line, as someone running
 // Ledgerlink on a small server would use them: real child processes, the real keychain (a
 // private gnome-keyring), the Demo Bank's consent pages over loopback HTTP.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { completeConsentHeadlessly } from '../../main/providers/demo/autopilot';
 import { openVault } from '../../main/vault/index';
-import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring';
+import { usePrivateKeyring } from '../helpers/keyring';
 import { CLI, NOW, ROOT, cleanupAll, cli, daysAfter, tempDir, type CliResult } from './helpers';
 
-let keyring: PrivateKeyring;
-before(async () => {
-  keyring = await startPrivateKeyring();
-});
-after(async () => {
-  cleanupAll();
-  await keyring?.stop();
-});
+const keyring = usePrivateKeyring();
+after(() => cleanupAll());
 
 const PHONE = '+32470123456';
 
 function env(now = NOW): NodeJS.ProcessEnv {
-  return { ...process.env, ...keyring.env, TZ: 'UTC', LEDGERLINK_NOW: now };
+  return { ...process.env, ...keyring().env, TZ: 'UTC', LEDGERLINK_NOW: now };
 }
 
 /** Runs a command that prints a consent page, completes it like a user would, and waits. */
@@ -50,7 +44,7 @@ function withConsent(dataDir: string, args: string[], o: { now?: string; passwor
   });
 }
 
-const run = (dataDir: string, args: string[], now = NOW) => cli(args, { dataDir, now, env: keyring.env as Record<string, string> });
+const run = (dataDir: string, args: string[], now = NOW) => cli(args, { dataDir, now, env: keyring().env as Record<string, string> });
 function ledger(dataDir: string) {
   return new Database(join(dataDir, 'ledger.sqlite'), { readonly: true });
 }

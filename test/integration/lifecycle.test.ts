@@ -2,7 +2,7 @@
 // gnome-keyring), the real ledger file and the Demo Bank's consent pages over loopback HTTP:
 // phone number, connect, Fetch Accounts, Reconnect, Update Credentials, Disconnect, Blocked
 // and Reactivate.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,15 +13,9 @@ import { DemoBank } from '../../main/providers/demo/index';
 import type { Provider } from '../../main/providers/types';
 import { openVault } from '../../main/vault/index';
 import { FakeClock, tempDir } from '../helpers/ledger';
-import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring';
+import { usePrivateKeyring } from '../helpers/keyring';
 
-let keyring: PrivateKeyring;
-before(async () => {
-  keyring = await startPrivateKeyring();
-});
-after(async () => {
-  await keyring?.stop();
-});
+usePrivateKeyring();
 
 const PHONE = '+32 470 12 34 56';
 const PHONE_E164 = '+32470123456';

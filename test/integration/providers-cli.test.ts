@@ -1,30 +1,24 @@
 // The real providers are wired into the app: keys from the environment or from Settings
 // (secret ones in the keychain), and `ledgerlink connect --provider plaid --sandbox`
 // connecting a sandbox institution with no UI, against the Plaid simulator on loopback.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAmount } from '../../main/ledger/money';
 import { openVault } from '../../main/vault/index';
-import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring';
+import { usePrivateKeyring } from '../helpers/keyring';
 import { CHECKING, PLAID_CLIENT_ID, PLAID_SECRET, SAVINGS, startPlaidSimulator } from '../simulators/plaid';
 import { NOW, cleanupAll, cli, tempDir } from './helpers';
 
-let keyring: PrivateKeyring;
-before(async () => {
-  keyring = await startPrivateKeyring();
-});
-after(async () => {
-  cleanupAll();
-  await keyring?.stop();
-});
+const keyring = usePrivateKeyring();
+after(() => cleanupAll());
 
 test('connect --provider plaid --institution ins_109508 --sandbox connects, links and syncs with no UI', async (t) => {
   const plaid = await startPlaidSimulator({ now: () => new Date(NOW) });
   t.after(() => plaid.close());
   const dir = tempDir();
-  const env = { ...(keyring.env as Record<string, string>), PLAID_BASE_URL: plaid.baseUrl, PLAID_CLIENT_ID, PLAID_SECRET, PLAID_ENV: undefined as unknown as string };
+  const env = { ...(keyring().env as Record<string, string>), PLAID_BASE_URL: plaid.baseUrl, PLAID_CLIENT_ID, PLAID_SECRET, PLAID_ENV: undefined as unknown as string };
   const r = await cli(['connect', '--provider', 'plaid', '--institution', 'ins_109508', '--sandbox'], { dataDir: dir, env });
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /Connected First Platypus Bank \(connection 1\) and synchronized 2 account/);
@@ -49,7 +43,7 @@ test('provider keys set in Settings: the id in the ledger, the secret in the key
   const plaid = await startPlaidSimulator({ now: () => new Date(NOW) });
   t.after(() => plaid.close());
   const dir = tempDir();
-  const env = { ...(keyring.env as Record<string, string>), PLAID_BASE_URL: plaid.baseUrl, PLAID_CLIENT_ID: undefined as unknown as string, PLAID_SECRET: undefined as unknown as string };
+  const env = { ...(keyring().env as Record<string, string>), PLAID_BASE_URL: plaid.baseUrl, PLAID_CLIENT_ID: undefined as unknown as string, PLAID_SECRET: undefined as unknown as string };
   const notSet = await cli(['connect', '--provider', 'plaid', '--institution', 'ins_109508', '--sandbox'], { dataDir: dir, env });
   assert.equal(notSet.code, 1);
   assert.match(notSet.stderr, /Plaid is not set up yet: enter its client id in Settings \(or set PLAID_CLIENT_ID\)/);

@@ -1,7 +1,7 @@
 // Secrets (tokens, the phone number) live in the keychain only: after a whole Demo Bank flow
 // with token rotation, none of them is in the SQLite file, its WAL, any file of the data
 // folder, any output of the command line, or any API answer or event the UI would receive.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,17 +10,11 @@ import { completeConsentHeadlessly } from '../../main/providers/demo/autopilot';
 import { openVault } from '../../main/vault/index';
 import type { Vault } from '../../main/vault/types';
 import { FakeClock } from '../helpers/ledger';
-import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring';
+import { usePrivateKeyring } from '../helpers/keyring';
 import { NOW, cleanupAll, cli, tempDir } from './helpers';
 
-let keyring: PrivateKeyring;
-before(async () => {
-  keyring = await startPrivateKeyring();
-});
-after(async () => {
-  cleanupAll();
-  await keyring?.stop();
-});
+const keyring = usePrivateKeyring();
+after(() => cleanupAll());
 
 const PHONE = '+32470987654';
 
@@ -105,7 +99,7 @@ test('no secret reaches SQLite, its WAL, the data folder, the logs or the API an
   // The command line on the same folder: its output is the log a server user keeps.
   await core.close();
   closed = true;
-  const e = keyring.env as Record<string, string>;
+  const e = keyring().env as Record<string, string>;
   for (const args of [['--json', 'connections'], ['journals'], ['sync'], ['--json', 'sync'], ['check'], ['settings', 'get'], ['run', '--help']]) {
     const r = await cli(args, { dataDir: dir, now: new Date(clock.ms).toISOString(), env: e });
     scan(`ledgerlink ${args.join(' ')}`, r.stdout + r.stderr);
