@@ -295,6 +295,15 @@ export interface SyncProgressEvent {
   stored: number;
   duplicates: number;
   pending: number;
+  /**
+   * How far through its date window the account is: banks give no total, so progress is
+   * measured in days of the window (its history limit applied) that pages have covered.
+   * days_done equals days_total once the account's last page is stored.
+   */
+  days_total: number;
+  days_done: number;
+  /** The booking date the fetch has reached (newest for banks going forward, oldest otherwise). */
+  reached: string | null;
 }
 
 /** What the app tells the user without being asked (desktop notifications, the dashboard). */

@@ -42,6 +42,7 @@ const en = {
   'dash.ledgerBalance': 'Ledger balance',
   'dash.mismatch': 'The ledger differs from the bank by {amount}.',
   'dash.notSynced': 'not synchronized yet',
+  'dash.firstSyncUnfinished': 'The first synchronization is not finished yet: part of the history is here. Synchronize Now carries on where it stopped.',
   'dash.lastSync': 'Last synchronization: {when}',
   'dash.pending': '{n} pending',
   'dash.consentDays': 'Consent ends in {n} days',
@@ -142,6 +143,8 @@ const en = {
   'progress.label': 'Synchronization progress',
   'progress.waiting': 'Asking the bank for your transactions…',
   'progress.status': '{pages} pages, {fetched} lines fetched, {stored} stored',
+  'progress.reached': '{percent} of your history read, as far as {date}',
+  'progress.cancelling': 'Cancelling after the current page…',
   'progress.done': 'Done: {stored} lines stored.',
   'progress.cancelNote': 'Cancel stops the synchronization after the current page: what was fetched is kept, and the next synchronization carries on.',
   'core.sync.cancelled': 'Synchronization cancelled. What was fetched so far is kept; the next synchronization carries on.',
@@ -281,6 +284,7 @@ const vi: Dict = {
   'dash.ledgerBalance': 'Số dư sổ sách',
   'dash.mismatch': 'Sổ sách chênh lệch với ngân hàng {amount}.',
   'dash.notSynced': 'chưa đồng bộ',
+  'dash.firstSyncUnfinished': 'Lần đồng bộ đầu tiên chưa xong: mới có một phần lịch sử. Bấm Đồng bộ ngay để tiếp tục từ chỗ đã dừng.',
   'dash.lastSync': 'Lần đồng bộ gần nhất: {when}',
   'dash.pending': '{n} đang chờ',
   'dash.consentDays': 'Ủy quyền hết hạn sau {n} ngày',
@@ -381,6 +385,8 @@ const vi: Dict = {
   'progress.label': 'Tiến độ đồng bộ',
   'progress.waiting': 'Đang hỏi ngân hàng về giao dịch của bạn…',
   'progress.status': '{pages} trang, đã lấy {fetched} dòng, đã lưu {stored}',
+  'progress.reached': 'đã đọc {percent} lịch sử, đến ngày {date}',
+  'progress.cancelling': 'Đang hủy sau trang hiện tại…',
   'progress.done': 'Hoàn tất: đã lưu {stored} dòng.',
   'progress.cancelNote': 'Hủy sẽ dừng đồng bộ sau trang hiện tại: dữ liệu đã lấy được giữ lại, và lần đồng bộ sau sẽ tiếp tục.',
   'core.sync.cancelled': 'Đã hủy đồng bộ. Dữ liệu đã lấy được giữ lại; lần đồng bộ sau sẽ tiếp tục.',
@@ -551,6 +557,11 @@ export function formatNumber(n: number, locale: Locale): string {
   return new Intl.NumberFormat(localeTag(locale)).format(n);
 }
 
+/** A share in [0, 1] as a whole percentage, rounded down (a bar never claims "100 %" early). */
+export function formatPercent(share: number, locale: Locale): string {
+  return new Intl.NumberFormat(localeTag(locale), { style: 'percent', maximumFractionDigits: 0 }).format(Math.floor(share * 100) / 100);
+}
+
 /** A calendar date "YYYY-MM-DD" (no time zone shift). */
 export function formatDate(date: string, locale: Locale): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
@@ -575,6 +586,7 @@ export function useI18n() {
     t: (key: MessageKey, vars?: Vars) => translate(locale, key, vars),
     money: (minor: number, currency: string, sign: 'auto' | 'exceptZero' = 'auto') => formatMoney(minor, currency, locale, sign),
     num: (n: number) => formatNumber(n, locale),
+    percent: (share: number) => formatPercent(share, locale),
     date: (d: string) => formatDate(d, locale),
     instant: (iso: string | null) => formatInstant(iso, locale),
   };

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ApiError, ChatterView, ConnectionState, Periodicity, StateAction, SyncProgressEvent, SyncSummary } from '../../preload/api';
 import { postChatter, type ChatterMessage } from '../ledger/chatter';
 import type { Db } from '../ledger/db';
@@ -10,6 +11,7 @@ import type { ConnectionContext, Provider, ProviderAccount, TransactionPage } fr
 import { localDate } from './dates';
 import { PageWriter, type PageCounts } from './ingest';
 import { normalizeTransaction } from './normalize';
+import { DateProgress } from './progress';
 import { retryAfterBackoff } from './backoff';
 import { outcomeOf, type Outcome } from './outcome';
 import { recordQuotaReport, recordRateLimit, recordUnattendedUse } from './quotas';
@@ -71,6 +73,15 @@ interface LinkedAccountRow {
   journal_currency: string;
   periodicity: Periodicity;
   timezone: string;
+}
+
+/** How far back the institution answers, from the catalog (0 when it does not say). */
+function historyDays(db: Db, provider: string, institutionId: string): number {
+  const days = db
+    .prepare('SELECT history_days FROM institution_providers WHERE provider = ? AND provider_institution_id = ?')
+    .pluck()
+    .get(provider, institutionId) as number | undefined;
+  return days ?? 0;
 }
 
 /** A reference the user can copy: the provider's request id where it gave one. */
@@ -159,7 +170,7 @@ export class SyncEngine {
             message: { key: 'sync.account_gone' } });
           continue;
         }
-        const counts = await this.syncAccount(provider, ctx, runId, acc);
+        const counts = await this.syncAccount(provider, ctx, runId, acc, historyDays(db, conn.provider, conn.institution_id));
         summary.fetched += counts.fetched;
         summary.stored += counts.stored;
         summary.duplicates += counts.duplicates;
@@ -283,6 +294,7 @@ export class SyncEngine {
     ctx: ConnectionContext,
     runId: number,
     acc: LinkedAccountRow,
+    history: number,
   ): Promise<PageCounts> {
     const db = this.db;
     const total: PageCounts = { fetched: 0, stored: 0, duplicates: 0, dismissed: 0, locked: 0, pending: 0 };
@@ -309,6 +321,7 @@ export class SyncEngine {
         lastLineDate, today, lockDate: lock, latest: localDate(this.now(), LATEST_ZONE),
         ...(this.opts.overlapDays !== undefined ? { overlapDays: this.opts.overlapDays } : {}),
       });
+      const progress = new DateProgress(window.since, window.until, history);
       for (;;) {
         ctx.signal?.throwIfAborted();
         const page: TransactionPage = await provider.fetchTransactions(ctx, { accountId: acc.provider_account_id, since: window.since, until: window.until, cursor });
@@ -334,12 +347,19 @@ export class SyncEngine {
           return c;
         })();
         for (const k of Object.keys(total) as (keyof PageCounts)[]) total[k] += counts[k];
+        progress.observe(posted.map((t) => t.date));
+        if (!page.hasMore && passes === 0) progress.finish();
         this.opts.onProgress?.({
           connection_id: ctx.connectionId, online_account_id: acc.id, journal_id: acc.journal_id, pages: pageNo,
           fetched: total.fetched, stored: total.stored, duplicates: total.duplicates, pending: total.pending,
+          ...progress.value(),
         });
         cursor = page.nextCursor;
         if (!page.hasMore) break;
+        // A provider answering from memory (the Demo Bank) never waits on I/O: without a turn
+        // of the event loop here, progress would reach the window only at the end, and a
+        // Cancel or any other call would wait for the whole synchronization.
+        await nextTurn();
       }
     }
 

@@ -377,19 +377,23 @@ function AccountsStep() {
 }
 
 function ProgressStep() {
-  const { t, num } = useI18n();
+  const { t, num, percent, date } = useI18n();
   const { syncing, summary, error, connection } = useConnect();
   const progress = useJournals((s) => s.progress);
   const events = Object.values(progress).filter((p) => syncing.includes(p.online_account_id) || p.connection_id === connection?.id);
   const pages = events.reduce((n, e) => n + e.pages, 0);
   const fetched = events.reduce((n, e) => n + e.fetched, 0);
   const stored = events.reduce((n, e) => n + e.stored, 0);
-  const done = summary !== null;
-  const failed = (summary ?? []).filter((s) => !s.ok && s.error);
-  // Without a total from the bank, each account's share grows with its pages (never reaching
-  // its end before the account is done); the text gives the exact counts.
-  const accounts = Math.max(1, syncing.length);
-  const fraction = done ? 1 : events.reduce((f, e) => f + (e.pages / (e.pages + 30)) * 0.95, 0) / accounts;
+  // After Cancel the run still answers (as cancelled): the bar stays where the fetch stopped.
+  const [cancelling, setCancelling] = useState(false);
+  const done = summary !== null && !cancelling;
+  const failed = (summary ?? []).filter((s) => !s.ok && s.error && s.error.code !== 'cancelled');
+  // Banks give no total: each account's share is the part of its date window its pages have
+  // covered (measured by the core); an account not started yet counts as nothing done.
+  const accounts = Math.max(1, syncing.length, events.length);
+  const fraction = done ? 1 : events.reduce((f, e) => f + (e.days_total > 0 ? e.days_done / e.days_total : 0), 0) / accounts;
+  // The account furthest behind says how far the history has been read.
+  const behind = events.filter((e) => e.reached !== null).sort((a, b) => a.days_done / a.days_total - b.days_done / b.days_total)[0];
   const doneRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     if (!done) return;
@@ -399,7 +403,16 @@ function ProgressStep() {
       return () => window.clearTimeout(timer);
     }
   }, [done, failed.length, error]);
-  const text = done ? t('progress.done', { stored: num(summary.reduce((n, s) => n + s.stored, 0)) }) : events.length === 0 ? t('progress.waiting') : t('progress.status', { pages: num(pages), fetched: num(fetched), stored: num(stored) });
+  const counts = t('progress.status', { pages: num(pages), fetched: num(fetched), stored: num(stored) });
+  const text = done
+    ? t('progress.done', { stored: num(summary.reduce((n, s) => n + s.stored, 0)) })
+    : cancelling
+      ? t('progress.cancelling')
+      : events.length === 0
+      ? t('progress.waiting')
+      : behind?.reached
+        ? `${counts} · ${t('progress.reached', { percent: percent(fraction), date: date(behind.reached) })}`
+        : counts;
   return (
     <div className="card step" data-testid="progress-step">
       <h2 id="progress-h">{t('progress.title')}</h2>
@@ -415,7 +428,7 @@ function ProgressStep() {
         <ErrorMessage key={s.connection_id} error={s.error!} />
       ))}
       {error ? <ErrorMessage error={error} /> : null}
-      {!done ? <p className="hint">{t('progress.cancelNote')}</p> : null}
+      {!done && !cancelling ? <p className="hint">{t('progress.cancelNote')}</p> : null}
       <div className="actions">
         {done ? (
           <button ref={doneRef} type="button" className="btn btn-primary" onClick={() => navigate({ page: 'dashboard' })}>
@@ -425,7 +438,9 @@ function ProgressStep() {
           <button
             type="button"
             className="btn"
+            disabled={cancelling}
             onClick={() => {
+              setCancelling(true);
               void getApi().cancelSync({}).finally(() => navigate({ page: 'dashboard' }));
             }}
           >

@@ -36,7 +36,9 @@ function JournalCard({ journal, connection }: { journal: JournalView; connection
       <dl className="balances">
         <div>
           <dt>{t('dash.bankBalance')}</dt>
-          <dd data-testid="bank-balance">{journal.bank_balance === null ? t('dash.notSynced') : <Money minor={journal.bank_balance} currency={journal.currency} />}</dd>
+          <dd data-testid="bank-balance" className={journal.bank_balance === null ? 'not-yet' : undefined}>
+            {journal.bank_balance === null ? t('dash.notSynced') : <Money minor={journal.bank_balance} currency={journal.currency} />}
+          </dd>
         </div>
         <div>
           <dt>{t('dash.ledgerBalance')}</dt>
@@ -45,6 +47,10 @@ function JournalCard({ journal, connection }: { journal: JournalView; connection
           </dd>
         </div>
       </dl>
+      {journal.bank_balance === null && journal.line_count > 0 ? (
+        // A first synchronization stopped part-way (cancelled, or the bank failed): say how to finish it.
+        <p className="info" data-testid="first-sync-unfinished">{t('dash.firstSyncUnfinished')}</p>
+      ) : null}
       {mismatch !== null ? (
         <p className="warning" data-testid="balance-mismatch">
           {t('dash.mismatch', { amount: money(mismatch, journal.currency, 'exceptZero') })}

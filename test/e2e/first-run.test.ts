@@ -2,42 +2,20 @@
 // host, the Demo Bank's consent pages in a popup, and a private keyring for the phone number.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
 import { parseAmount } from '../../main/ledger/money';
 import { bankLedger, DEFAULT_SEED } from '../../main/providers/demo/index';
 import { usePrivateKeyring } from '../helpers/keyring';
 import { useChromium, openApp, screenshot, type App } from './harness';
+import { accessibility, watchCsp, watchProgressBar } from './support';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const NOW = new Date('2026-06-15T10:00:00Z');
 
 usePrivateKeyring();
 const browser = useChromium();
 
-/** axe-core in the page (evaluated through the debugger, so the page's CSP stays as it is). */
-async function accessibility(page: Page, screen: string): Promise<void> {
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const r = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run();
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
-  });
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(serious, [], `${screen}: serious or critical accessibility violations`);
-}
-
-function watchCsp(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to/.test(m.text())) problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  return problems;
-}
-
 test('first run: search, phone number, consent with the MFA code, accounts, progress, dashboard equal to the bank', { timeout: 120_000 }, async (t) => {
-  const app: App = await openApp(browser(), { now: () => NOW });
+  // Pages of 100 lines: two years of history come in enough pages to watch the bar move.
+  const app: App = await openApp(browser(), { now: () => NOW, demoPageSize: 100 });
   t.after(() => app.close());
   const { page } = app;
   const problems = watchCsp(page);
@@ -79,14 +57,26 @@ test('first run: search, phone number, consent with the MFA code, accounts, prog
   assert.equal(await rows.count(), 2, 'both accounts of Demo Bank Secure are offered');
   await accessibility(page, 'account selection');
   await screenshot(page, '05-accounts');
+  const progressSeen = await watchProgressBar(page);
   await page.getByRole('button', { name: 'Synchronize the chosen accounts' }).click();
 
   await page.getByTestId('progress-step').waitFor();
+  await accessibility(page, 'first-sync progress');
   await screenshot(page, '06-progress');
   const cards = page.getByTestId('journal-card');
   await cards.first().waitFor({ timeout: 60_000 });
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
   assert.equal(await cards.count(), 2);
+
+  // The bar moved with the history read, never backwards, and was full only when done.
+  const samples = (await progressSeen()).filter((p) => p.value !== null);
+  const shares = samples.map((p) => p.value! / p.max);
+  assert.ok(shares.every((s, i) => i === 0 || s >= shares[i - 1]!), `the bar never goes back: ${shares.join(' ')}`);
+  const between = new Set(shares.filter((s) => s > 0 && s < 1));
+  assert.ok(between.size >= 5, `the bar showed ${between.size} steps between empty and full`);
+  assert.ok(shares.some((s) => s > 0.1 && s < 0.5) && shares.some((s) => s >= 0.5 && s < 1), `the bar went through its halves: ${shares.join(' ')}`);
+  assert.equal(shares[shares.length - 1], 1, 'full when done');
+  assert.ok(samples.some((p) => /% of your history read, as far as/.test(p.text)), 'the text says how far the history was read');
   await accessibility(page, 'dashboard');
   await screenshot(page, '07-dashboard');
 

@@ -7,6 +7,7 @@ import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Core, type CoreOptions } from '../../main/core/index';
 import { startHost } from '../../main/host/index';
+import { DemoBank } from '../../main/providers/demo/index';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const RENDERER_DIR = join(ROOT, 'dist', 'renderer');
@@ -33,10 +34,15 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** A fresh ledger, the core, the host and a browser page on the app. */
-export async function openApp(browser: Browser, opts: Partial<CoreOptions> = {}): Promise<App> {
+/**
+ * A fresh ledger, the core, the host and a browser page on the app. `demoPageSize` gives the
+ * Demo Bank smaller pages (more of them) where a test watches a synchronization move.
+ */
+export async function openApp(browser: Browser, opts: Partial<CoreOptions> & { demoPageSize?: number } = {}): Promise<App> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledgerlink-e2e-'));
-  const core = new Core({ dataDir, ...opts });
+  const { demoPageSize, ...coreOpts } = opts;
+  const demo = demoPageSize === undefined ? [] : [new DemoBank({ stateDir: join(dataDir, 'demo-bank'), pageSize: demoPageSize, ...(opts.now ? { now: opts.now } : {}) })];
+  const core = new Core({ dataDir, ...coreOpts, ...(demo.length ? { providers: [...demo, ...(coreOpts.providers ?? [])] } : {}) });
   const host = await startHost({ core, rendererDir: RENDERER_DIR });
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: host.origin });

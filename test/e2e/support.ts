@@ -75,3 +75,30 @@ export async function goto(page: Page, hash: string): Promise<void> {
     window.location.hash = h;
   }, hash);
 }
+
+export interface ProgressSample {
+  /** The bar's value, or null while it is indeterminate. */
+  value: number | null;
+  max: number;
+  text: string;
+}
+
+/**
+ * Records every state the first-sync progress bar goes through from now on (a MutationObserver
+ * in the page, so no state is missed between two polls); call the returned function to read them.
+ */
+export async function watchProgressBar(page: Page): Promise<() => Promise<ProgressSample[]>> {
+  // No named function inside: tsx would wrap it in a helper the page does not have.
+  await page.evaluate(() => {
+    const seen: { value: number | null; max: number; text: string }[] = [];
+    (window as unknown as { __progress: typeof seen }).__progress = seen;
+    new MutationObserver(() => {
+      const bar = document.querySelector<HTMLProgressElement>('[data-testid=sync-progress]');
+      if (!bar) return;
+      const sample = { value: bar.hasAttribute('value') ? bar.value : null, max: bar.max, text: bar.getAttribute('aria-valuetext') ?? '' };
+      const last = seen[seen.length - 1];
+      if (!last || last.value !== sample.value || last.text !== sample.text) seen.push(sample);
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+  return () => page.evaluate(() => (window as unknown as { __progress: ProgressSample[] }).__progress);
+}

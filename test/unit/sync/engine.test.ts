@@ -380,10 +380,13 @@ test('progress events report fetched and stored counts page by page', async (t) 
   const bank = new ScriptedProvider();
   bank.pageSize = 2;
   bank.accounts = [{ id: 'acc-1', name: 'A', currency: 'EUR', balance: '5.00', posted: [tx('a', '2026-03-01', '1.00'), tx('b', '2026-03-02', '1.00'), tx('c', '2026-03-03', '3.00')], pending: [] }];
-  const events: { pages: number; fetched: number; stored: number }[] = [];
+  const events: { pages: number; fetched: number; stored: number; days_total: number; days_done: number; reached: string | null }[] = [];
   const engine = new SyncEngine(l.db, { now: FakeClock.at('2026-03-20T00:00:00Z').now, onProgress: (e) => events.push(e) });
   await engine.run(ids.connectionId, bank, { trigger: 'manual' });
   assert.deepEqual(events.map((e) => [e.pages, e.fetched, e.stored]), [[1, 2, 2], [2, 3, 3]]);
+  // An empty journal asks 2024-03-20..2026-03-20 (731 days); this bank sends oldest first, so
+  // after the page ending on 2026-03-02 all but the last 18 days are covered.
+  assert.deepEqual(events.map((e) => [e.days_done, e.days_total, e.reached]), [[713, 731, '2026-03-02'], [731, 731, '2026-03-03']]);
 });
 
 test('a guessed pending match is taken back when the bank says otherwise', async (t) => {
