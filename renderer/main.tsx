@@ -11,7 +11,7 @@ import { Dashboard } from './pages/Dashboard';
 import { Journal } from './pages/Journal';
 import { Settings } from './pages/Settings';
 import { useRoute } from './router';
-import { useApp } from './stores/app';
+import { useApp, type Theme } from './stores/app';
 import { useConnections } from './stores/connections';
 import { useJournals } from './stores/journals';
 
@@ -40,6 +40,14 @@ useApp.subscribe((s) => {
   wasOpen = open;
 });
 
+const DARK = '(prefers-color-scheme: dark)';
+/** The stylesheet knows light and dark; "system" follows the computer's setting as it changes. */
+function applyTheme(theme: Theme): void {
+  document.documentElement.dataset.theme = theme === 'system' ? (window.matchMedia(DARK).matches ? 'dark' : 'light') : theme;
+}
+// Before the first render, from the page's copy of the preference: no flash of the wrong theme.
+applyTheme(useApp.getState().theme);
+
 function App() {
   const route = useRoute();
   const locale = useApp((s) => s.locale);
@@ -48,7 +56,12 @@ function App() {
     document.documentElement.lang = localeTag(locale).slice(0, 2);
   }, [locale]);
   useEffect(() => {
-    document.documentElement.dataset.theme = theme;
+    applyTheme(theme);
+    if (theme !== 'system') return;
+    const media = window.matchMedia(DARK);
+    const follow = () => applyTheme('system');
+    media.addEventListener('change', follow);
+    return () => media.removeEventListener('change', follow);
   }, [theme]);
   useEffect(() => {
     void useApp.getState().loadSettings();

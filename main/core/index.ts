@@ -37,6 +37,12 @@ export interface CoreOptions {
 }
 
 const PERIODICITIES = ['none', 'day', 'week', 'bimonthly', 'month'] as const;
+/** The window's preferences and their allowed values (absent until the user picks one). */
+const UI_SETTINGS = new Map<string, readonly string[]>([
+  ['ui.language', ['en', 'vi']],
+  ['ui.theme', ['system', 'light', 'dark']],
+  ['ui.developer_mode', ['on', 'off']],
+]);
 const id = z.number().int().positive();
 const empty = z.object({}).strict();
 const newJournal = z.object({
@@ -485,9 +491,17 @@ export class Core {
       case 'default_periodicity':
         if (!(PERIODICITIES as readonly string[]).includes(value)) throw new ApiFailure('invalid_argument', `Periodicity must be one of ${PERIODICITIES.join(', ')}.`);
         return setSetting(this.db, key, value);
-      default:
+      default: {
+        // The window's own preferences live here too, so every window (Electron, a browser
+        // tab, another browser) opens in the language and theme the user chose.
+        const choices = UI_SETTINGS.get(key);
+        if (choices) {
+          if (!choices.includes(value)) throw new ApiFailure('invalid_argument', `${key} must be one of ${choices.join(', ')}.`);
+          return setSetting(this.db, key, value);
+        }
         throw new ApiFailure('invalid_argument',
-          `Unknown setting "${key}". Settings: lock_date, timezone, default_periodicity, journal.CODE.periodicity, connection.ID.auto_sync, provider.NAME.KEY (e.g. provider.plaid.client_id).`);
+          `Unknown setting "${key}". Settings: lock_date, timezone, default_periodicity, journal.CODE.periodicity, connection.ID.auto_sync, provider.NAME.KEY (e.g. provider.plaid.client_id), ${[...UI_SETTINGS.keys()].join(', ')}.`);
+      }
     }
   }
 }

@@ -1,4 +1,4 @@
-// Settings: language, theme, developer mode (this page's preferences), lock date and
+// Settings: language, theme, developer mode (the window's preferences, kept by the core), lock date and
 // periodicity (the ledger), provider keys (the vault; never shown back).
 import { useEffect, useId, useState } from 'react';
 import type { ApiError, Periodicity } from '../../preload/api';

@@ -32,21 +32,37 @@ interface AppState {
   dismiss(id: number): void;
 }
 
-// The UI's own preferences live in the page's storage: they work before the core answers.
+// The window's preferences are core settings (ui.*), so every window opens the way the user
+// left it. The page's storage keeps a copy so the first paint is already in the right language
+// and theme, before the core has answered.
 const PREFS = 'ledgerlink.prefs';
-function loadPrefs(): { locale?: Locale; theme?: Theme; developerMode?: boolean } {
+type Prefs = Pick<AppState, 'locale' | 'theme' | 'developerMode'>;
+function loadPrefs(): Partial<Prefs> {
   try {
-    return JSON.parse(localStorage.getItem(PREFS) ?? '{}') as { locale?: Locale; theme?: Theme; developerMode?: boolean };
+    return JSON.parse(localStorage.getItem(PREFS) ?? '{}') as Partial<Prefs>;
   } catch {
     return {};
   }
 }
-function savePrefs(s: Pick<AppState, 'locale' | 'theme' | 'developerMode'>) {
+function savePrefs(s: Prefs) {
   try {
     localStorage.setItem(PREFS, JSON.stringify({ locale: s.locale, theme: s.theme, developerMode: s.developerMode }));
   } catch {
-    /* private mode: the preference lasts for this page */
+    /* private mode: the copy is only a head start */
   }
+}
+
+const THEMES: readonly Theme[] = ['system', 'light', 'dark'];
+/** The preferences the core holds, where it holds valid ones. */
+function prefsFromSettings(settings: Record<string, string>): Partial<Prefs> {
+  const p: Partial<Prefs> = {};
+  const lang = settings['ui.language'];
+  if (lang === 'en' || lang === 'vi') p.locale = lang;
+  const theme = settings['ui.theme'] as Theme | undefined;
+  if (theme && THEMES.includes(theme)) p.theme = theme;
+  const dev = settings['ui.developer_mode'];
+  if (dev === 'on' || dev === 'off') p.developerMode = dev === 'on';
+  return p;
 }
 
 const prefs = loadPrefs();
@@ -62,21 +78,33 @@ export const useApp = create<AppState>()((set, get) => ({
   setLocale(locale) {
     set({ locale });
     savePrefs(get());
+    void get().saveSetting('ui.language', locale);
   },
   setTheme(theme) {
     set({ theme });
     savePrefs(get());
+    void get().saveSetting('ui.theme', theme);
   },
   setDeveloperMode(developerMode) {
     set({ developerMode });
     savePrefs(get());
+    void get().saveSetting('ui.developer_mode', developerMode ? 'on' : 'off');
   },
   async loadSettings() {
+    let settings: Record<string, string>;
     try {
-      set({ settings: await unwrap(getApi().getSettings({})) });
+      settings = await unwrap(getApi().getSettings({}));
     } catch {
-      /* shown by the offline banner */
+      return; /* shown by the offline banner */
     }
+    const held = prefsFromSettings(settings);
+    set({ settings, ...held });
+    savePrefs(get());
+    // Chosen in this window before the core kept them (or while it was unreachable): hand them over.
+    const s = get();
+    if (held.locale === undefined && prefs.locale !== undefined) void s.saveSetting('ui.language', s.locale);
+    if (held.theme === undefined && prefs.theme !== undefined) void s.saveSetting('ui.theme', s.theme);
+    if (held.developerMode === undefined && prefs.developerMode !== undefined) void s.saveSetting('ui.developer_mode', s.developerMode ? 'on' : 'off');
   },
   async saveSetting(key, value) {
     try {

@@ -167,3 +167,39 @@ test('in Vietnamese every screen is translated and VND has no decimals', { timeo
   assertTranslated(await screenText(page), data, 'dashboard after the first synchronization');
   assert.deepEqual(problems, [], 'no CSP violation or page error');
 });
+
+test('language, theme and developer mode are kept by the app: a new window opens the way the user left it', { timeout: 60_000 }, async (t) => {
+  const app = await openApp(browser(), { now: () => NOW });
+  t.after(() => app.close());
+  const { page, core } = app;
+  await goto(page, '#/settings');
+  await page.getByTestId('language').selectOption('vi');
+  await page.getByLabel(VI['settings.theme']!).selectOption('dark');
+  await page.getByTestId('developer-mode').check();
+  await page.getByRole('link', { name: VI['nav.connections'] }).waitFor();
+  for (let i = 0; ; i++) {
+    const s = ok(await core.api.getSettings({}));
+    if (s['ui.language'] === 'vi' && s['ui.theme'] === 'dark' && s['ui.developer_mode'] === 'on') break;
+    if (i > 50) assert.fail(`the core did not keep the choices: ${JSON.stringify(s)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  // Another browser profile: nothing in its storage, everything from the core.
+  const other = await browser().newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US', colorScheme: 'light' });
+  t.after(() => other.close());
+  const second = await other.newPage();
+  await second.goto(app.url);
+  await second.getByRole('heading', { name: VI['dash.title'] }).waitFor();
+  assert.equal(await second.evaluate(() => document.documentElement.lang), 'vi');
+  assert.equal(await second.evaluate(() => document.documentElement.dataset.theme), 'dark', 'dark although the computer is light');
+  await second.getByRole('link', { name: VI['nav.connections'] }).waitFor();
+  await screenshot(second, 'vi-09-second-window-dark');
+
+  // "Same as the computer" follows the computer's setting.
+  await goto(second, '#/settings');
+  await second.getByLabel(VI['settings.theme']!).selectOption('system');
+  await second.waitForFunction(() => document.documentElement.dataset.theme === 'light');
+  await second.emulateMedia({ colorScheme: 'dark' });
+  await second.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+  await accessibility(second, 'settings, dark (vi)');
+});
