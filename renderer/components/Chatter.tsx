@@ -6,7 +6,7 @@ import { hasMessage, useI18n, type MessageKey } from '../i18n';
 import { CopyButton } from './common';
 
 export function Chatter({ chatterKey, title, heading = true }: { chatterKey: ChatterKey; title?: string; heading?: boolean }) {
-  const { t, instant } = useI18n();
+  const { t, instant, num, date } = useI18n();
   const list = useConnections((s) => s.chatter[chatterKey]);
   const load = useConnections((s) => s.loadChatter);
   useEffect(() => {
@@ -15,7 +15,11 @@ export function Chatter({ chatterKey, title, heading = true }: { chatterKey: Cha
   /** The app's own messages in the user's language; other text (the bank's) as written. */
   const messageText = (c: ChatterView): string => {
     const key = c.message_key ? (`core.${c.message_key}` as MessageKey) : null;
-    return key && hasMessage(key) ? t(key, c.params ?? undefined) : c.text;
+    if (!key || !hasMessage(key)) return c.text;
+    // Counts, instants and dates in the user's format: the core sends them raw.
+    const params = Object.fromEntries(Object.entries(c.params ?? {}).map(([k, v]) => [k,
+      typeof v === 'number' ? num(v) : /^\d{4}-\d{2}-\d{2}T/.test(v) ? instant(v) : /^\d{4}-\d{2}-\d{2}$/.test(v) ? date(v) : v]));
+    return t(key, params);
   };
   const sorted = [...(list ?? [])].sort((a, b) => (a.created_at === b.created_at ? a.id - b.id : a.created_at < b.created_at ? -1 : 1));
   return (
