@@ -1,5 +1,6 @@
-// Lint keeps the rooms apart: only main/electron/ may import 'electron', the renderer never
-// reaches into main/, and preload only shares types.
+// Lint keeps the rooms apart: only main/electron/ may import 'electron' in main/, the renderer
+// never reaches into main/, the contract imports nothing, the shared name lists import only
+// its types, and the preload (a sandboxed script) imports 'electron' and those two only.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -33,6 +34,28 @@ export default tseslint.config(
           { group: ['**/main/**', '../main/*', '../../main/*'], message: 'The renderer never imports main/: call the API contract (preload/api.ts).' },
           { group: ['node:*'], message: 'The renderer runs in a browser page: no Node modules.' },
         ],
+      }],
+    },
+  },
+  {
+    files: ['preload/methods.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^(?!\\./api$)', message: 'preload/methods.ts imports only types from ./api: the sandboxed preload, the page and Node all load it.' },
+          { regex: '^\\./api$', allowTypeImports: true, message: 'preload/methods.ts imports only types from ./api (import type).' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['preload/index.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^(?!(electron|\\./methods|\\./api)$)',
+          message: "The preload runs sandboxed, where require() knows only 'electron': it imports 'electron', ./methods and types from ./api.",
+        }],
       }],
     },
   },

@@ -1,11 +1,13 @@
 // The headless command line over the same core the UI uses. Exit codes: 0 done, 1 a
 // command failed (sync error, integrity problem), 2 bad arguments.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { constants as osConstants, homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import type { ConnectStart, JournalView, LineView, NotificationEvent, OnlineAccountView, Result, StatementView } from '../preload/api';
 import { Core } from './core/index';
+import type { electronBinary } from './electron-binary';
 import { LedgerVersionError } from './ledger/db';
 import { formatAmount } from './ledger/money';
 import { completeConsentHeadlessly } from './providers/demo/autopilot';
@@ -199,6 +201,12 @@ export async function runCli(argv: string[], io: CliIo = { out: (s) => process.s
   } catch (e) {
     io.err(`ledgerlink: ${(e as Error).message}`);
     return 2;
+  }
+  // `start` hands over to Electron before opening the ledger here: the app opens it itself (and
+  // a better-sqlite3 rebuilt for Electron's ABI would not even load in this Node).
+  if (p.command === 'start') {
+    const code = await launchDesktop({ dataDir: p.dataDir, io });
+    if (code !== undefined) return code;
   }
   let core: Core;
   try {
@@ -482,13 +490,80 @@ async function connect(core: Core, p: Parsed, io: CliIo): Promise<number> {
   return printConnected(p, io, connection.institution_name, connection.id, await linkAndSync(core, connection.id, connection.institution_name, chosen));
 }
 
+/** `start` without the desktop app (runCli tried it first): the same UI in the browser. */
 async function start(core: Core, p: Parsed, io: CliIo): Promise<number> {
-  const { electronBinary } = await import('./electron-binary');
-  const bin = electronBinary();
-  io.err(bin.found
-    ? `The Electron binary is at ${bin.path}, but the desktop shell is not part of this version yet: serving the app in your browser instead.`
-    : `The Electron binary is not installed here (${bin.reason}): serving the same app in your browser instead.`);
   return serveUi(core, p, io, true);
+}
+
+export interface DesktopLaunch {
+  dataDir: string;
+  io: CliIo;
+  /** The package root, where Electron finds package.json's "main" (default: this checkout). */
+  appRoot?: string;
+  /** For tests: replaces the lookup of the Electron binary. */
+  electronBinary?: typeof electronBinary;
+  /** For tests: replaces child_process.spawn. */
+  spawnImpl?: typeof spawn;
+  env?: NodeJS.ProcessEnv;
+  /** Where SIGINT/SIGTERM arrive (default: process); they are passed on to Electron. */
+  signals?: Pick<NodeJS.Process, 'on' | 'off'>;
+}
+
+/**
+ * Runs the desktop app in the foreground on the same data folder (its output in this
+ * terminal) and resolves with its exit code. Resolves undefined, having said why, when it
+ * cannot run here (no Electron binary, shell not built, Electron failed to start): the caller
+ * then serves the UI in the browser.
+ */
+export async function launchDesktop(o: DesktopLaunch): Promise<number | undefined> {
+  const find = o.electronBinary ?? (await import('./electron-binary')).electronBinary;
+  const bin = find();
+  if (!bin.found) {
+    o.io.err(`The Electron binary is not installed here (${bin.reason}): serving the same app in your browser instead.`);
+    return undefined;
+  }
+  const appRoot = o.appRoot ?? join(dirname(fileURLToPath(import.meta.url)), '..');
+  const built = ['dist/electron/main.mjs', 'dist/electron/preload.cjs', 'dist/renderer/index.html'].every((f) => existsSync(join(appRoot, f)));
+  if (!built) {
+    o.io.err('The desktop app is not built (run `npm run build:renderer && npm run build:electron`; npm install does it): serving the same app in your browser instead.');
+    return undefined;
+  }
+  const env: NodeJS.ProcessEnv = { ...(o.env ?? process.env), LEDGERLINK_DATA_DIR: o.dataDir };
+  // Set, it would make the binary a plain Node and run our main as a script.
+  delete env.ELECTRON_RUN_AS_NODE;
+  const signals = o.signals ?? process;
+  return new Promise((done) => {
+    let child: ChildProcess;
+    try {
+      child = (o.spawnImpl ?? spawn)(bin.path, [appRoot], { stdio: 'inherit', env });
+    } catch (e) {
+      o.io.err(`Electron could not start (${e instanceof Error ? e.message : String(e)}): serving the same app in your browser instead.`);
+      done(undefined);
+      return;
+    }
+    // Ctrl+C in this terminal, or a kill of this process, closes the app cleanly instead of
+    // leaving it behind; this process waits for its exit code.
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    signals.on('SIGINT', forward);
+    signals.on('SIGTERM', forward);
+    const stop = () => {
+      signals.off('SIGINT', forward);
+      signals.off('SIGTERM', forward);
+    };
+    let running = false;
+    child.once('spawn', () => (running = true));
+    child.on('error', (e) => {
+      // Once Electron runs, an error (a signal it could not receive) changes nothing: its exit decides.
+      if (running) return;
+      stop();
+      o.io.err(`Electron could not start (${e.message}): serving the same app in your browser instead.`);
+      done(undefined);
+    });
+    child.once('exit', (code, signal) => {
+      stop();
+      done(code ?? 128 + (signal ? osConstants.signals[signal] : 0));
+    });
+  });
 }
 
 /** The UI through the browser host, with the scheduler running, until SIGINT/SIGTERM. */

@@ -1,26 +1,11 @@
 // The renderer's one way to the core: window.ledgerlink in Electron (the preload exposes it),
 // otherwise a WebSocket to the browser host carrying the same calls and events.
-import type { ApiError, ApiEventName, ApiEvents, ApiMethod, LedgerlinkApi, Result } from '../preload/api';
+import type { ApiError, ApiEventName, ApiMethod, Result } from '../preload/api';
 import type { ClientMessage, ServerMessage } from '../preload/bridge-protocol';
+import { API_METHODS, type Bridge } from '../preload/methods';
 
-export type Listener<E extends ApiEventName> = (payload: ApiEvents[E]) => void;
+export type { Bridge, Listener } from '../preload/methods';
 export type BridgeStatus = 'connecting' | 'open' | 'closed' | 'no_token';
-
-export type Bridge = LedgerlinkApi & {
-  on<E extends ApiEventName>(event: E, listener: Listener<E>): () => void;
-};
-
-/** Every method of the contract, by name (the WebSocket client implements each). */
-export const API_METHODS = [
-  'listInstitutions', 'searchInstitutions', 'refreshCatalog', 'startConnect', 'finishConnect', 'connectSandbox',
-  'reconnect', 'updateCredentials', 'reactivate', 'fetchAccounts', 'disconnect', 'linkAccounts', 'listConnections',
-  'listAccounts', 'listJournals', 'listStatements', 'balanceHistory', 'listLines', 'countLines', 'listPendingLines', 'synchronize', 'cancelSync', 'listChatter',
-  'dismissLine', 'listDismissed', 'importAgain', 'getSettings', 'setSetting', 'checkIntegrity',
-] as const satisfies readonly ApiMethod[];
-// A compile-time check that the list is complete.
-type Missing = Exclude<ApiMethod, (typeof API_METHODS)[number]>;
-const _complete: Missing extends never ? true : Missing = true;
-void _complete;
 
 const TOKEN_KEY = 'ledgerlink.token';
 const BRIDGE_PATH = '/api';
@@ -165,6 +150,11 @@ declare global {
   interface Window {
     ledgerlink?: Bridge;
   }
+}
+
+/** True inside the desktop app (the preload exposed the contract), false in a browser tab. */
+export function inDesktopApp(): boolean {
+  return typeof window !== 'undefined' && window.ledgerlink !== undefined;
 }
 
 let instance: Bridge | null = null;

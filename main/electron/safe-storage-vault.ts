@@ -14,11 +14,11 @@
  * releases that need Node 22.12 to install): this uses the synchronous API until Electron is
  * upgraded.
  *
- * The only file in main/ that may import 'electron' (lint enforces it); the import is dynamic
- * and only in the factory, so the class runs (and is tested) under plain Node with an injected
- * safeStorage.
+ * Only main/electron/ may import 'electron' (lint enforces it); here the import is dynamic, in
+ * the factory, and skipped when the modules are handed in, so the class runs (and is tested)
+ * under plain Node with an injected safeStorage.
  */
-import type { SafeStorage } from 'electron';
+import type { App, SafeStorage } from 'electron';
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -244,10 +244,15 @@ async function removeStaleTemps(filePath: string): Promise<void> {
 /**
  * The vault inside Electron's main process: waits for the app to be ready (safeStorage
  * answers nothing useful before), then checks safeStorage really encrypts. Pass it to
- * `openVault({ electronSafeStorage: () => createElectronSafeStorageVault() })`.
+ * `openVault({ electronSafeStorage: () => createElectronSafeStorageVault() })`. The desktop
+ * shell hands in its Electron modules (`electron`), so that nothing but its entry file imports
+ * 'electron' and the shell can be tested with a fake.
  */
-export async function createElectronSafeStorageVault(filePath?: string): Promise<SafeStorageVault> {
-  const { app, safeStorage } = await import('electron');
+export async function createElectronSafeStorageVault(
+  filePath?: string,
+  electron?: { app: Pick<App, 'whenReady' | 'getPath'>; safeStorage: SafeStorageLike },
+): Promise<SafeStorageVault> {
+  const { app, safeStorage } = electron ?? (await import('electron'));
   await app.whenReady();
   const vault = new SafeStorageVault(safeStorage, filePath ?? join(app.getPath('userData'), SAFE_STORAGE_FILE));
   vault.assertUsable();

@@ -8,8 +8,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
-import type { ApiError, ApiEventName, ApiEvents, Result } from '../../preload/api';
+import type { ApiError, ApiEvents, Result } from '../../preload/api';
 import { BRIDGE_PATH, type EventMessage, type ReplyMessage } from '../../preload/bridge-protocol';
+import { EVENT_NAMES } from '../../preload/methods';
 import type { Core } from '../core/index';
 import { serveStatic, sendStatus } from './static';
 
@@ -20,11 +21,6 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
 export const MAX_CALLS_IN_FLIGHT = 64;
 /** A page that stops reading gets cut off rather than growing the host's memory. */
 const MAX_BUFFERED_BYTES = 256 * 1024 * 1024;
-
-/** Every event of the contract; `satisfies` makes a new event a compile error until it is here. */
-const EVENT_NAMES = Object.keys({
-  syncProgress: true, chatter: true, connectionState: true, notification: true,
-} satisfies Record<ApiEventName, true>) as ApiEventName[];
 
 export interface HostOptions {
   core: Core;
@@ -49,13 +45,22 @@ export interface Host {
 
 /** The headers of every answer, page, asset or refusal. */
 export function securityHeaders(port: number): Record<string, string> {
+  return pageSecurityHeaders([`ws://${LOOPBACK}:${port}`, `ws://localhost:${port}`]);
+}
+
+/**
+ * The same policy for any origin serving the built renderer: here, and Electron's app://
+ * protocol (which has no WebSocket, so `connectSrc` is empty there). `'self'` is whatever
+ * origin the page came from.
+ */
+export function pageSecurityHeaders(connectSrc: readonly string[] = []): Record<string, string> {
   return {
     'Content-Security-Policy': [
       "default-src 'self'",
       "script-src 'self'",
       "style-src 'self'",
       "img-src 'self' data:",
-      `connect-src 'self' ws://${LOOPBACK}:${port} ws://localhost:${port}`,
+      ["connect-src 'self'", ...connectSrc].join(' '),
       "object-src 'none'",
       "frame-ancestors 'none'",
       "base-uri 'none'",

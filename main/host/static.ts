@@ -1,7 +1,8 @@
 // Serves the built renderer (dist/renderer) read-only: GET and HEAD, regular files only, no
 // directory listing, no dotfiles, nothing outside the folder (encoded dots, slashes and
 // backslashes are refused before decoding; the resolved path and its real path must stay
-// under the folder, so a symlink cannot lead out either).
+// under the folder, so a symlink cannot lead out either). Electron's app:// protocol finds its
+// files through the same locateFile.
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -83,46 +84,54 @@ export function sendStatus(res: ServerResponse, outcome: Exclude<StaticOutcome, 
   res.end(body);
 }
 
+/** A file found for a request target (its real path and size), or why there is none. */
+export type LocatedFile = { file: string; size: number } | { refuse: 'bad_request' | 'forbidden' | 'not_found' };
+
+/**
+ * Finds the regular file a request target names under `root`: resolveRequestPath's checks,
+ * then the real paths (a symlink must not lead out of the folder). Shared by the browser host
+ * and Electron's app:// protocol, so both refuse exactly the same requests.
+ */
+export async function locateFile(root: string, target: string): Promise<LocatedFile> {
+  const resolved = resolveRequestPath(root, target);
+  if ('refuse' in resolved) return resolved;
+  try {
+    const [realRoot, realFile] = await Promise.all([realpath(root), realpath(resolved.file)]);
+    if (!realFile.startsWith(realRoot + sep)) return { refuse: 'not_found' };
+    const st = await stat(realFile);
+    if (!st.isFile()) return { refuse: 'not_found' };
+    return { file: realFile, size: st.size };
+  } catch {
+    return { refuse: 'not_found' };
+  }
+}
+
+/** The page carries no secret but must never be stale after a rebuild; assets follow it. */
+export function cacheControlOf(file: string): string {
+  return file.endsWith(`${sep}index.html`) ? 'no-store' : 'no-cache';
+}
+
 /** Answers one request from `root`; the caller has already set the security headers. */
 export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): Promise<StaticOutcome> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     sendStatus(res, 'method_not_allowed');
     return 'method_not_allowed';
   }
-  const resolved = resolveRequestPath(root, req.url ?? '');
-  if ('refuse' in resolved) {
-    sendStatus(res, resolved.refuse);
-    return resolved.refuse;
-  }
-  let size: number;
-  try {
-    const [realRoot, realFile] = await Promise.all([realpath(root), realpath(resolved.file)]);
-    if (!realFile.startsWith(realRoot + sep)) {
-      sendStatus(res, 'not_found');
-      return 'not_found';
-    }
-    const st = await stat(realFile);
-    if (!st.isFile()) {
-      sendStatus(res, 'not_found');
-      return 'not_found';
-    }
-    size = st.size;
-    resolved.file = realFile;
-  } catch {
-    sendStatus(res, 'not_found');
-    return 'not_found';
+  const found = await locateFile(root, req.url ?? '');
+  if ('refuse' in found) {
+    sendStatus(res, found.refuse);
+    return found.refuse;
   }
   res.statusCode = 200;
-  res.setHeader('Content-Type', contentTypeOf(resolved.file));
-  res.setHeader('Content-Length', size);
-  // The page carries no secret but must never be stale after a rebuild; assets follow it.
-  res.setHeader('Cache-Control', resolved.file.endsWith(`${sep}index.html`) ? 'no-store' : 'no-cache');
+  res.setHeader('Content-Type', contentTypeOf(found.file));
+  res.setHeader('Content-Length', found.size);
+  res.setHeader('Cache-Control', cacheControlOf(found.file));
   if (req.method === 'HEAD') {
     res.end();
     return 'ok';
   }
   await new Promise<void>((done) => {
-    const stream = createReadStream(resolved.file);
+    const stream = createReadStream(found.file);
     stream.on('error', () => {
       res.destroy();
       done();

@@ -1,7 +1,7 @@
 // The connect flow: institution → (phone number) → consent popup → accounts → first sync.
 import { create } from 'zustand';
 import type { ApiError, ConnectStart, ConnectionView, JournalView, OnlineAccountView, Result, AccountLink, SyncSummary } from '../../preload/api';
-import { getApi, toApiError, unwrap } from '../bridge';
+import { getApi, inDesktopApp, toApiError, unwrap } from '../bridge';
 import { useJournals } from './journals';
 
 export type ConnectStep = 'pick' | 'phone' | 'consent' | 'accounts' | 'progress';
@@ -132,7 +132,9 @@ export const useConnect = create<ConnectState>()((set, get) => {
       const flow = get().flow;
       if (!flow) return false;
       popup = window.open(flow.consent_url, 'ledgerlink-consent', 'popup,width=520,height=720');
-      const blocked = popup === null;
+      // The desktop app opens the consent in its own session, which leaves the page no handle
+      // on it (null); it has no popup blocker, and main closes the popup when the flow ends.
+      const blocked = popup === null && !inDesktopApp();
       set({ popupBlocked: blocked });
       return !blocked;
     },
