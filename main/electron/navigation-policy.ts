@@ -5,6 +5,7 @@
 // session, no preload, sandboxed, web schemes only.
 import type { BrowserWindow, BrowserWindowConstructorOptions, Shell, WebContents, WindowOpenHandlerResponse } from 'electron';
 import { isAppUrl, webUrl } from './app-url';
+import { LOCKED_DOWN } from './main-window';
 import type { ConsentFlows } from './consent-flows';
 
 /** The consent popups' session: not `persist:`, so a bank's cookies live only while the app runs. */
@@ -29,19 +30,7 @@ export function consentPopupOptions(): BrowserWindowConstructorOptions {
     width: 520,
     height: 720,
     autoHideMenuBar: true,
-    webPreferences: {
-      partition: CONSENT_PARTITION,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-      safeDialogs: true,
-    },
+    webPreferences: { ...LOCKED_DOWN, partition: CONSENT_PARTITION },
   };
 }
 
