@@ -41,7 +41,10 @@ Commands:
   check                            integrity check of the ledger (exit 1 listing each problem)
   settings get [KEY]               show settings
   settings set KEY VALUE           lock_date, timezone, default_periodicity,
-                                   journal.CODE.periodicity, connection.ID.auto_sync
+                                   journal.CODE.periodicity, connection.ID.auto_sync,
+                                   ui.language, ui.theme, ui.developer_mode,
+                                   provider.NAME.KEY (echoed masked)
+  settings keys                    every provider key: where it is set, masked
   serve [--port N] [--open]        serve the app's UI on 127.0.0.1 (the URL carries a one-time
                                    token) with the scheduler running
   start                            the desktop app; without the Electron binary, serve --open
@@ -364,11 +367,23 @@ async function dispatch(core: Core, p: Parsed, io: CliIo): Promise<number> {
       }
       if (verb === 'set' && key !== undefined && value !== undefined) {
         unwrap(await api.setSetting({ key, value }));
-        if (!p.json) io.out(`${key} = ${value}`);
-        else io.out(JSON.stringify([{ key, value }]));
+        // A provider key is echoed masked: a secret typed on the command line must not end up
+        // in a terminal's scroll-back or a CI log a second time.
+        const provider = unwrap(await api.listProviderKeys({})).find((k) => `provider.${k.provider}.${k.key}` === key);
+        const shown = provider ? (provider.masked ?? '') : value;
+        if (!p.json) io.out(`${key} = ${shown}`);
+        else io.out(JSON.stringify([{ key, value: shown }]));
         return 0;
       }
-      throw Object.assign(new Error('usage: settings get [KEY] | settings set KEY VALUE'), { code: 'invalid_argument' });
+      if (verb === 'keys' && key === undefined) {
+        const keys = unwrap(await api.listProviderKeys({}));
+        print(keys, () => table([
+          ['PROVIDER', 'KEY', 'VALUE', 'FROM'],
+          ...keys.map((k) => [k.provider, k.key, k.masked ?? '-', k.source ?? 'not set']),
+        ]));
+        return 0;
+      }
+      throw Object.assign(new Error('usage: settings get [KEY] | settings set KEY VALUE | settings keys'), { code: 'invalid_argument' });
     }
   }
   return 2;

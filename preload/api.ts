@@ -280,11 +280,27 @@ export interface LedgerlinkApi {
   /** The explicit escape hatch: puts a dismissed line back into the ledger. */
   importAgain(args: { dismissed_id: number }): Promise<Result<LineView>>;
   getSettings(args: Record<string, never>): Promise<Result<Record<string, string>>>;
+  /** Every provider key Settings offers, where it is set, shown masked: a secret never comes back. */
+  listProviderKeys(args: Record<string, never>): Promise<Result<ProviderKeyView[]>>;
   setSetting(args: { key: string; value: string }): Promise<Result<Record<string, string>>>;
   checkIntegrity(args: Record<string, never>): Promise<Result<IntegrityProblem[]>>;
 }
 
 export type ApiMethod = keyof LedgerlinkApi;
+
+export interface ProviderKeyView {
+  provider: string;
+  provider_name: string;
+  key: string;
+  secret: boolean;
+  /** Where the value comes from (the environment wins over Settings); null: not set. */
+  source: 'environment' | 'keychain' | 'ledger' | null;
+  /**
+   * The value masked: a secret is always the same eight dots (nothing of it leaves main);
+   * an id keeps its last four characters so the user can tell which one is set.
+   */
+  masked: string | null;
+}
 
 export interface SyncProgressEvent {
   connection_id: number;

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type {
-  AccountLink, ApiEventName, ApiEvents, ConnectionView, LedgerlinkApi, OnlineAccountView, Periodicity, Result, SyncSummary,
+  AccountLink, ApiEventName, ApiEvents, ConnectionView, LedgerlinkApi, OnlineAccountView, Periodicity, ProviderKeyView, Result, SyncSummary,
 } from '../../preload/api';
 import { listChatter } from '../ledger/chatter';
 import { LEDGER_FILE_NAME, openLedger, type Db } from '../ledger/db';
@@ -101,6 +101,7 @@ const schemas = {
   listDismissed: z.object({ journal_id: id }).strict(),
   importAgain: z.object({ dismissed_id: id }).strict(),
   getSettings: empty,
+  listProviderKeys: empty,
   setSetting: z.object({ key: z.string().min(1), value: z.string() }).strict(),
   checkIntegrity: empty,
 } satisfies Record<keyof LedgerlinkApi, z.ZodType>;
@@ -279,6 +280,7 @@ export class Core {
       listDismissed: (a) => listDismissed(this.db, a.journal_id),
       importAgain: (a) => importAgain(this.db, a.dismissed_id, this.now()),
       getSettings: () => this.settings(),
+      listProviderKeys: () => this.providerKeys(),
       setSetting: async (a) => {
         const m = /^provider\.([a-z]+)\.([a-z_]+)$/.exec(a.key);
         if (m) await this.setProviderSetting(m[1]!, m[2]!, a.value);
@@ -454,6 +456,34 @@ export class Core {
     }
   }
 
+  /** Where each provider key is set, masked; a secret's value is read only to know it exists. */
+  private async providerKeys(): Promise<ProviderKeyView[]> {
+    let vault: Vault | undefined;
+    try {
+      vault = await this.vault();
+    } catch {
+      vault = undefined; // no keychain: secrets can only come from the environment
+    }
+    const out: ProviderKeyView[] = [];
+    for (const entry of PROVIDERS) {
+      for (const key of entry.keys) {
+        const secret = isSecretKey(entry, key);
+        const name = `provider.${entry.name}.${key}`;
+        const fromEnv = process.env[`${entry.envPrefix}_${key.toUpperCase()}`];
+        let source: ProviderKeyView['source'] = null;
+        let value: string | undefined;
+        if (fromEnv) [source, value] = ['environment', fromEnv];
+        else if (!secret) [source, value] = [getSetting(this.db, name) === undefined ? null : 'ledger', getSetting(this.db, name)];
+        else if (vault) {
+          value = await vault.get('app', name).catch(() => undefined);
+          source = value === undefined ? null : 'keychain';
+        }
+        out.push({ provider: entry.name, provider_name: entry.displayName, key, secret, source, masked: value === undefined ? null : maskKey(value, secret) });
+      }
+    }
+    return out;
+  }
+
   private async setProviderSetting(provider: string, key: string, value: string): Promise<void> {
     const entry = PROVIDERS.find((e) => e.name === provider);
     if (!entry) throw new ApiFailure('invalid_argument', `There is no provider "${provider}". Providers: ${PROVIDERS.map((e) => e.name).join(', ')}.`);
@@ -504,6 +534,13 @@ export class Core {
       }
     }
   }
+}
+
+/** Eight dots for a secret, whatever its length; an id shows its last four characters. */
+export function maskKey(value: string, secret: boolean): string {
+  const dots = '••••••••';
+  if (secret || value.length <= 8) return dots;
+  return `${dots.slice(0, 4)}${value.slice(-4)}`;
 }
 
 function toApiError(e: unknown) {

@@ -16,19 +16,21 @@ export interface ProviderEntry {
   displayName: string;
   /** Environment variables are `${envPrefix}_${KEY}` (e.g. PLAID_CLIENT_ID). */
   envPrefix: string;
+  /** The keys Settings offers for it (`provider.NAME.KEY`), in the order a user fills them. */
+  keys: readonly string[];
   /** Keys that are secrets: set through Settings they go to the vault, never to SQLite. */
   secretKeys: readonly string[];
   create(config: ProviderConfig): Provider;
 }
 
 export const PROVIDERS: readonly ProviderEntry[] = [
-  { name: 'plaid', displayName: 'Plaid', envPrefix: 'PLAID', secretKeys: ['secret'], create: (config) => new PlaidProvider({ config }) },
-  { name: 'ponto', displayName: 'Ponto', envPrefix: 'PONTO', secretKeys: ['client_secret', 'key'], create: (config) => new PontoProvider({ config }) },
-  { name: 'yodlee', displayName: 'Yodlee', envPrefix: 'YODLEE', secretKeys: ['secret'], create: (config) => new YodleeProvider({ config }) },
-  { name: 'saltedge', displayName: 'Salt Edge', envPrefix: 'SALTEDGE', secretKeys: ['secret', 'private_key'], create: (config) => new SaltEdgeProvider({ config }) },
-  { name: 'enablebanking', displayName: 'Enable Banking', envPrefix: 'ENABLEBANKING', secretKeys: ['private_key'], create: (config) => new EnableBankingProvider({ config }) },
-  { name: 'gocardless', displayName: 'GoCardless Bank Account Data', envPrefix: 'GOCARDLESS', secretKeys: ['secret_key'], create: (config) => new GoCardlessProvider({ config }) },
-  { name: 'simplefin', displayName: 'SimpleFIN Bridge', envPrefix: 'SIMPLEFIN', secretKeys: [], create: (config) => new SimpleFinProvider({ config }) },
+  { name: 'plaid', displayName: 'Plaid', envPrefix: 'PLAID', keys: ['client_id', 'secret', 'env'], secretKeys: ['secret'], create: (config) => new PlaidProvider({ config }) },
+  { name: 'ponto', displayName: 'Ponto', envPrefix: 'PONTO', keys: ['client_id', 'client_secret', 'cert', 'key', 'ca'], secretKeys: ['client_secret', 'key'], create: (config) => new PontoProvider({ config }) },
+  { name: 'yodlee', displayName: 'Yodlee', envPrefix: 'YODLEE', keys: ['client_id', 'secret', 'login_name'], secretKeys: ['secret'], create: (config) => new YodleeProvider({ config }) },
+  { name: 'saltedge', displayName: 'Salt Edge', envPrefix: 'SALTEDGE', keys: ['app_id', 'secret', 'private_key'], secretKeys: ['secret', 'private_key'], create: (config) => new SaltEdgeProvider({ config }) },
+  { name: 'enablebanking', displayName: 'Enable Banking', envPrefix: 'ENABLEBANKING', keys: ['app_id', 'private_key'], secretKeys: ['private_key'], create: (config) => new EnableBankingProvider({ config }) },
+  { name: 'gocardless', displayName: 'GoCardless Bank Account Data', envPrefix: 'GOCARDLESS', keys: ['secret_id', 'secret_key'], secretKeys: ['secret_key'], create: (config) => new GoCardlessProvider({ config }) },
+  { name: 'simplefin', displayName: 'SimpleFIN Bridge', envPrefix: 'SIMPLEFIN', keys: [], secretKeys: [], create: (config) => new SimpleFinProvider({ config }) },
 ];
 
 /** Whether a provider key is a secret (its entry says so, or its name looks like one). */

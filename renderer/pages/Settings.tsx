@@ -1,10 +1,11 @@
 // Settings: language, theme, developer mode (the window's preferences, kept by the core), lock date and
-// periodicity (the ledger), provider keys (the vault; never shown back).
+// periodicity (the ledger), provider keys (secrets in the vault; shown masked, never back).
 import { useEffect, useId, useState } from 'react';
-import type { ApiError, Periodicity } from '../../preload/api';
+import type { ApiError, Periodicity, ProviderKeyView } from '../../preload/api';
+import { getApi, toApiError, unwrap } from '../bridge';
 import { ErrorMessage } from '../components/common';
 import { LOCALES, useI18n, type Locale } from '../i18n';
-import { PROVIDER_KEYS, providerName } from '../providers';
+import { providerName } from '../providers';
 import { useApp, type Theme } from '../stores/app';
 
 const PERIODS: Periodicity[] = ['none', 'day', 'week', 'bimonthly', 'month'];
@@ -30,9 +31,20 @@ export function Settings() {
   const [key, setKey] = useState('client_id');
   const [value, setValue] = useState('');
   const [keyStatus, setKeyStatus] = useState<{ saved: boolean; error: ApiError | null }>({ saved: false, error: null });
+  const [keys, setKeys] = useState<ProviderKeyView[]>([]);
+  const loadKeys = async () => {
+    try {
+      setKeys(await unwrap(getApi().listProviderKeys({})));
+    } catch (e) {
+      setKeyStatus({ saved: false, error: toApiError(e) });
+    }
+  };
   useEffect(() => {
     void loadSettings();
+    void loadKeys();
   }, [loadSettings]);
+  const providers = [...new Set(keys.map((k) => k.provider))];
+  const keysOf = keys.filter((k) => k.provider === provider);
   useEffect(() => {
     setLockDate(settings.lock_date ?? '');
     if ((PERIODS as string[]).includes(settings.default_periodicity ?? '')) setPeriod(settings.default_periodicity as Periodicity);
@@ -49,6 +61,13 @@ export function Settings() {
     const err = await saveSetting(`provider.${provider}.${key}`, value);
     setValue('');
     setKeyStatus({ saved: !err, error: err });
+    await loadKeys();
+  };
+  const removeKey = async (k: ProviderKeyView) => {
+    setKeyStatus({ saved: false, error: null });
+    const err = await saveSetting(`provider.${k.provider}.${k.key}`, '');
+    setKeyStatus({ saved: !err, error: err });
+    await loadKeys();
   };
   return (
     <section aria-labelledby="page-title" data-testid="settings-page">
@@ -120,10 +139,10 @@ export function Settings() {
               value={provider}
               onChange={(e) => {
                 setProvider(e.target.value);
-                setKey(PROVIDER_KEYS[e.target.value]?.[0] ?? '');
+                setKey(keys.find((k) => k.provider === e.target.value)?.key ?? '');
               }}
             >
-              {Object.keys(PROVIDER_KEYS).map((p) => (
+              {providers.map((p) => (
                 <option key={p} value={p}>
                   {providerName(p)}
                 </option>
@@ -133,10 +152,10 @@ export function Settings() {
           <div className="field">
             <label htmlFor={`${id}-key`}>{t('settings.key')}</label>
             <select id={`${id}-key`} value={key} onChange={(e) => setKey(e.target.value)}>
-              {(PROVIDER_KEYS[provider] ?? []).map((k) => (
-                <option key={k} value={k}>
-                  {k}
-                  {settings[`provider.${provider}.${k}`] ? ` (${t('settings.stored')})` : ''}
+              {keysOf.map((k) => (
+                <option key={k.key} value={k.key}>
+                  {k.key}
+                  {k.source ? ` (${t('settings.stored')})` : ''}
                 </option>
               ))}
             </select>
@@ -151,6 +170,29 @@ export function Settings() {
             </button>
           </div>
           <SaveStatus {...keyStatus} />
+          <h3 id={`${id}-keys-h`}>{t('settings.keysOf', { provider: providerName(provider) })}</h3>
+          <dl className="provider-keys" aria-labelledby={`${id}-keys-h`} data-testid="provider-keys">
+            {keysOf.map((k) => (
+              <div key={k.key} data-testid="provider-key" data-key={k.key}>
+                <dt>{k.key}</dt>
+                <dd>
+                  {k.masked === null ? (
+                    <span className="muted">{t('settings.notSet')}</span>
+                  ) : (
+                    <>
+                      <code aria-label={t('settings.maskedValue')}>{k.masked}</code>{' '}
+                      <span className="muted">{t(`settings.source.${k.source!}`)}</span>
+                    </>
+                  )}
+                  {k.source === 'keychain' || k.source === 'ledger' ? (
+                    <button type="button" className="btn btn-small" onClick={() => void removeKey(k)} aria-label={t('settings.removeKey', { key: k.key })}>
+                      {t('settings.remove')}
+                    </button>
+                  ) : null}
+                </dd>
+              </div>
+            ))}
+          </dl>
         </form>
       </div>
     </section>

@@ -78,6 +78,15 @@ test('no secret reaches SQLite, its WAL, the data folder, the logs or the API an
   const updating = core.api.finishConnect({ flow_id: update.flow_id, timeout_ms: 30_000 });
   await fetch(await completeConsentHeadlessly(update.consent_url));
   ok(await updating);
+  // Provider keys typed into Settings: the secret goes to the keychain and comes back masked.
+  const PROVIDER_SECRET = 'plaid-secret-4f9c2e7a1b';
+  const CLI_SECRET = 'saltedge-secret-8d3b6a0c5e';
+  secrets.add(PROVIDER_SECRET);
+  secrets.add(CLI_SECRET);
+  ok(await core.api.setSetting({ key: 'provider.plaid.secret', value: PROVIDER_SECRET }));
+  const keys = ok(await core.api.listProviderKeys({}));
+  answers.push(keys);
+  assert.deepEqual(keys.filter((k) => k.provider === 'plaid' && k.key === 'secret').map((k) => [k.source, k.masked]), [['keychain', '••••••••']]);
   const reads: Promise<{ ok: boolean }>[] = [core.api.listConnections({}), core.api.listJournals({}), core.api.getSettings({}), core.api.listChatter({}), core.api.listAccounts({ connection_id: connection.id })];
   for (const r of await Promise.all(reads)) assert.equal(r.ok, true);
   const journal = ok(await core.api.listJournals({}))[0]!;
@@ -100,9 +109,11 @@ test('no secret reaches SQLite, its WAL, the data folder, the logs or the API an
   await core.close();
   closed = true;
   const e = keyring().env as Record<string, string>;
-  for (const args of [['--json', 'connections'], ['journals'], ['sync'], ['--json', 'sync'], ['check'], ['settings', 'get'], ['run', '--help']]) {
+  for (const args of [['--json', 'connections'], ['journals'], ['sync'], ['--json', 'sync'], ['check'], ['settings', 'get'],
+    ['settings', 'set', 'provider.saltedge.secret', CLI_SECRET], ['--json', 'settings', 'set', 'provider.saltedge.secret', CLI_SECRET], ['settings', 'keys'], ['run', '--help']]) {
     const r = await cli(args, { dataDir: dir, now: new Date(clock.ms).toISOString(), env: e });
-    scan(`ledgerlink ${args.join(' ')}`, r.stdout + r.stderr);
+    scan(`ledgerlink ${args.join(' ').replace(CLI_SECRET, 'SECRET')}`, r.stdout + r.stderr);
+    if (args.includes('keys')) assert.match(r.stdout, /saltedge\s+secret\s+••••••••\s+keychain/, 'the key the CLI set is listed, masked');
   }
   for (const f of files(dir)) scan(f, readFileSync(f));
 });

@@ -10,30 +10,13 @@ import { join } from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
 import { Core } from '../../../main/core/index';
 import { startDesktopApp, type DesktopApp, type DesktopOptions } from '../../../main/electron/desktop-app';
-import type { Vault } from '../../../main/vault/types';
-import type { VaultOwner } from '../../../main/vault/owner';
 import { tempDir } from '../../helpers/ledger';
 import { fakeElectron, type FakeBrowserWindowLike, type FakeElectron } from './fake-electron';
+import { MemoryVault } from '../../helpers/memory-vault';
 
 export const INDEX_HTML = '<!doctype html><html><head><script src="main.js"></script></head><body><div id="root"></div></body></html>';
 export const SECRET = 'top-secret-outside-the-renderer';
 
-export class MemoryVault implements Vault {
-  readonly data = new Map<string, string>();
-  async get(owner: VaultOwner, name: string): Promise<string | undefined> {
-    return this.data.get(`${owner}\u0000${name}`);
-  }
-  async set(owner: VaultOwner, name: string, value: string): Promise<void> {
-    this.data.set(`${owner}\u0000${name}`, value);
-  }
-  async delete(owner: VaultOwner, name: string): Promise<void> {
-    this.data.delete(`${owner}\u0000${name}`);
-  }
-  async list(owner: VaultOwner): Promise<string[]> {
-    const prefix = `${owner}\u0000`;
-    return [...this.data.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)).sort();
-  }
-}
 
 /** A built renderer in `dir`: index.html, main.js, an asset, a dotfile; a secret next to it. */
 export function writeRenderer(dir: string): string {
