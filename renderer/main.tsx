@@ -20,6 +20,8 @@ api.on('syncProgress', (e) => useJournals.getState().onProgress(e));
 api.on('chatter', (c) => useConnections.getState().onChatter(c));
 api.on('connectionState', (e) => {
   useConnections.getState().onState(e);
+  // A connection working again: what it asked of the user is done, so its notices go.
+  if (e.state === 'connected') useApp.getState().dismissConnection(e.connection_id);
   void useJournals.getState().load();
 });
 api.on('notification', (n) => {

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { ApiError, ConnectionView, JournalView, SyncSummary } from '../../preload/api';
 import { BalanceChart } from '../components/BalanceChart';
 import { Chatter } from '../components/Chatter';
+import { ConsentButton, consentFor } from '../components/ConsentButton';
 import { ErrorMessage, Money, StateBadge } from '../components/common';
 import { useI18n } from '../i18n';
 import { href, navigate } from '../router';
@@ -67,6 +68,11 @@ function JournalCard({ journal, connection }: { journal: JournalView; connection
         ) : null}
         {connection?.state_action ? <li className="warning">{t(`action.${connection.state_action}`)}</li> : null}
       </ul>
+      {connection && consentFor(connection) ? (
+        <div className="actions">
+          <ConsentButton connection={connection} kind={consentFor(connection)!} primary />
+        </div>
+      ) : null}
       {connection ? <CardChatter connectionId={connection.id} /> : null}
     </article>
   );

@@ -3,10 +3,12 @@
 import { useEffect, useId, useState } from 'react';
 import type { ApiError, Periodicity, ProviderKeyView } from '../../preload/api';
 import { getApi, toApiError, unwrap } from '../bridge';
-import { ErrorMessage } from '../components/common';
+import { ErrorMessage, StateBadge } from '../components/common';
+import { ConsentButton } from '../components/ConsentButton';
 import { LOCALES, useI18n, type Locale } from '../i18n';
 import { providerName } from '../providers';
 import { useApp, type Theme } from '../stores/app';
+import { useConnections } from '../stores/connections';
 
 const PERIODS: Periodicity[] = ['none', 'day', 'week', 'bimonthly', 'month'];
 
@@ -43,6 +45,11 @@ export function Settings() {
     void loadSettings();
     void loadKeys();
   }, [loadSettings]);
+  const connections = useConnections((s) => s.connections).filter((c) => c.state !== 'disconnected');
+  const loadConnections = useConnections((s) => s.load);
+  useEffect(() => {
+    void loadConnections();
+  }, [loadConnections]);
   const providers = [...new Set(keys.map((k) => k.provider))];
   const keysOf = keys.filter((k) => k.provider === provider);
   useEffect(() => {
@@ -194,6 +201,24 @@ export function Settings() {
             ))}
           </dl>
         </form>
+        {connections.length > 0 ? (
+          <section className="card" aria-labelledby={`${id}-banks-h`} data-testid="bank-connections">
+            <h2 id={`${id}-banks-h`}>{t('settings.banks')}</h2>
+            <p className="hint">{t('settings.banksHint')}</p>
+            <ul className="bank-connections">
+              {connections.map((c) => (
+                <li key={c.id} data-testid="bank-connection" data-connection-id={c.id}>
+                  <span className="bank-name">{c.institution_name}</span>
+                  <StateBadge state={c.state} />
+                  <span className="actions">
+                    {c.state === 'blocked' ? <ConsentButton connection={c} kind="reactivate" primary /> : <ConsentButton connection={c} kind="update" primary={c.state_action === 'update_credentials'} />}
+                    <ConsentButton connection={c} kind="reconnect" primary={c.state_action === 'reconnect'} />
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
       </div>
     </section>
   );

@@ -30,6 +30,8 @@ interface AppState {
   saveSetting(key: string, value: string): Promise<ApiError | null>;
   notify(n: Omit<Notice, 'id'>): void;
   dismiss(id: number): void;
+  /** Drops the notices about one connection (waiting for the user, blocked, consent ending). */
+  dismissConnection(connectionId: number): void;
 }
 
 // The window's preferences are core settings (ui.*), so every window opens the way the user
@@ -120,6 +122,9 @@ export const useApp = create<AppState>()((set, get) => ({
   },
   dismiss(id) {
     set({ notices: get().notices.filter((n) => n.id !== id) });
+  },
+  dismissConnection(connectionId) {
+    set({ notices: get().notices.filter((n) => !(n.event && 'connection_id' in n.event && n.event.connection_id === connectionId)) });
   },
 }));
 

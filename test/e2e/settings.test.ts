@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { usePrivateKeyring } from '../helpers/keyring';
 import { useChromium, openApp, screenshot } from './harness';
-import { accessibility, goto, watchCsp } from './support';
+import { accessibility, connectDemo, consentInPopup, goto, ok, watchCsp } from './support';
 
 usePrivateKeyring();
 const browser = useChromium();
@@ -51,5 +51,36 @@ test('a provider secret is saved to the keychain, shown masked, never sent back,
   await row('secret').getByRole('button', { name: 'Remove secret' }).click();
   await row('secret').getByText('not set').waitFor();
   assert.equal(await vault.get('app', 'provider.plaid.secret'), undefined, 'removed from the keychain');
+  assert.deepEqual(problems, [], 'no CSP violation or page error');
+});
+
+test('Settings lists the bank connections: Update Credentials from there brings a refused login back', { timeout: 90_000 }, async (t) => {
+  const app = await openApp(browser(), { now: () => new Date('2026-06-15T10:00:00Z') });
+  t.after(() => app.close());
+  const { page, core } = app;
+  const problems = watchCsp(page);
+  const oauth = await connectDemo(core, 'demo-oauth');
+  // Someone else used the refresh token: the bank refuses the login at the next synchronization.
+  const vault = await core.vault();
+  await vault.set(oauth.id, 'refresh_token', 'demo-rt-stolen');
+  await vault.delete(oauth.id, 'access_token');
+  await core.api.synchronize({ connection_ids: [oauth.id] });
+  assert.equal(ok(await core.api.listConnections({}))[0]?.state_action, 'update_credentials');
+
+  await page.reload();
+  await goto(page, '#/settings');
+  const banks = page.getByTestId('bank-connections');
+  const row = banks.locator(`[data-testid=bank-connection][data-connection-id="${oauth.id}"]`);
+  await row.locator('[data-testid=state-badge][data-state=waiting_for_user]').waitFor();
+  await accessibility(page, 'settings with bank connections');
+  await screenshot(page, 'settings-02-bank-connections');
+  const popupPromise = page.waitForEvent('popup');
+  await row.getByRole('button', { name: 'Update Credentials' }).click();
+  await consentInPopup(await popupPromise);
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor({ timeout: 30_000 });
+  await page.locator('[data-testid=state-badge][data-state=connected]').first().waitFor({ timeout: 15_000 });
+  const after = ok(await core.api.listConnections({}))[0]!;
+  assert.equal(after.state, 'connected');
+  assert.notEqual(await vault.get(oauth.id, 'refresh_token'), 'demo-rt-stolen', 'new tokens in the keychain');
   assert.deepEqual(problems, [], 'no CSP violation or page error');
 });

@@ -22,17 +22,16 @@ async function cardOf(page: Page, core: Core, connectionId: number): Promise<Loc
   return page.locator(`[data-testid=journal-card][data-journal-id="${journal.id}"]`);
 }
 
-/** Runs a consent (Update Credentials or Reconnect) from the connection's card of developer mode. */
-async function consentFromCard(page: Page, connectionId: number, button: 'Update Credentials' | 'Reconnect'): Promise<void> {
-  const card = page.locator(`[data-testid=connection-card][data-connection-id="${connectionId}"]`);
+/** Runs a consent (Update Credentials or Reconnect) from a button: the popup, then back to the dashboard. */
+async function consentThrough(page: Page, button: Locator): Promise<void> {
   const popupPromise = page.waitForEvent('popup');
-  await card.getByRole('button', { name: button }).click();
+  await button.click();
   const popup = await popupPromise;
   await page.getByTestId('consent-waiting').waitFor();
   await consentInPopup(popup);
   // Nothing new to link: the app fetches at once, shows the progress and returns to the dashboard.
   await page.getByTestId('progress-step').or(page.getByTestId('accounts-step')).or(page.getByTestId('error')).first().waitFor({ timeout: 30_000 });
-  assert.equal(await page.getByTestId('progress-step').count(), 1, `${button}: the app goes straight to the fetch`);
+  assert.equal(await page.getByTestId('progress-step').count(), 1, 'the app goes straight to the fetch');
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor({ timeout: 30_000 });
 }
 
@@ -64,6 +63,7 @@ test('Synchronize Now: failing connections show their error and reference, Copy,
   const oauthCard = await cardOf(page, core, oauth.id);
   await oauthCard.locator('[data-testid=state-badge][data-state=waiting_for_user]').waitFor();
   assert.match(await oauthCard.innerText(), /Update Credentials/, 'the card says what to do');
+  await page.getByTestId('notice').filter({ hasText: 'Sign in again' }).first().waitFor();
   await accessibility(page, 'dashboard with a failed synchronization');
   await screenshot(page, 'sync-01-dashboard-error');
 
@@ -105,8 +105,11 @@ test('Synchronize Now: failing connections show their error and reference, Copy,
   await screenshot(page, 'sync-04-connections');
 
   // Update Credentials through the consent popup recovers the connection.
-  await consentFromCard(page, oauth.id, 'Update Credentials');
+  const devCard = page.locator(`[data-testid=connection-card][data-connection-id="${oauth.id}"]`);
+  await consentThrough(page, devCard.getByRole('button', { name: 'Update Credentials' }));
   await oauthCard.locator('[data-testid=state-badge][data-state=connected]').waitFor({ timeout: 15_000 });
+  // What it asked of the user is done: its notice is gone.
+  await page.getByTestId('notice').filter({ hasText: 'Sign in again' }).waitFor({ state: 'detached' });
   const token = await vault.get(oauth.id, 'refresh_token');
   assert.ok(token && token !== 'demo-rt-stolen', 'new tokens in the keychain');
   await screenshot(page, 'sync-05-updated');
@@ -119,9 +122,8 @@ test('Synchronize Now: failing connections show their error and reference, Copy,
   await page.getByTestId('error').first().waitFor();
   assert.equal(ok(await core.api.listConnections({})).find((c) => c.id === plain.id)?.state_action, 'reconnect');
   await screenshot(page, 'sync-06-consent-ended');
-  await page.getByRole('link', { name: 'Online Synchronizations' }).click();
-  await page.locator(`[data-testid=connection-card][data-connection-id="${plain.id}"][data-state=waiting_for_user]`).waitFor();
-  await consentFromCard(page, plain.id, 'Reconnect');
+  // The dashboard's card itself offers the way back (no developer mode needed).
+  await consentThrough(page, plainCard.getByRole('button', { name: 'Reconnect' }));
   await plainCard.locator('[data-testid=state-badge][data-state=connected]').waitFor({ timeout: 15_000 });
   const renewed = ok(await core.api.listConnections({})).find((c) => c.id === plain.id)!;
   assert.equal(renewed.state, 'connected');
