@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import type { ConnectStart, JournalView, LineView, NotificationEvent, OnlineAccountView, Result, StatementView } from '../preload/api';
 import { Core } from './core/index';
+import { EXIT_NATIVE_MODULE, STARTED_BY_CLI_ENV } from './desktop-handover';
 import type { electronBinary } from './electron-binary';
 import { LedgerVersionError } from './ledger/db';
 import { formatAmount } from './ledger/money';
@@ -543,7 +544,7 @@ export async function launchDesktop(o: DesktopLaunch): Promise<number | undefine
     o.io.err('The desktop app is not built (run `npm run build:renderer && npm run build:electron`; npm install does it): serving the same app in your browser instead.');
     return undefined;
   }
-  const env: NodeJS.ProcessEnv = { ...(o.env ?? process.env), LEDGERLINK_DATA_DIR: o.dataDir };
+  const env: NodeJS.ProcessEnv = { ...(o.env ?? process.env), LEDGERLINK_DATA_DIR: o.dataDir, [STARTED_BY_CLI_ENV]: '1' };
   // Set, it would make the binary a plain Node and run our main as a script.
   delete env.ELECTRON_RUN_AS_NODE;
   const signals = o.signals ?? process;
@@ -576,6 +577,13 @@ export async function launchDesktop(o: DesktopLaunch): Promise<number | undefine
     });
     child.once('exit', (code, signal) => {
       stop();
+      if (code === EXIT_NATIVE_MODULE) {
+        // A development checkout: better-sqlite3 is built for Node. The browser still works.
+        o.io.err('Electron cannot load the ledger\'s SQLite module (better-sqlite3 is built for Node, not for Electron): serving the same app in your browser instead. '
+          + 'For the desktop app: npx @electron/rebuild -f -o better-sqlite3 (npm rebuild better-sqlite3 builds it for Node again).');
+        done(undefined);
+        return;
+      }
       done(code ?? 128 + (signal ? osConstants.signals[signal] : 0));
     });
   });

@@ -5,6 +5,7 @@
 // all of this runs under plain Node in the tests with a fake.
 import type { App, BrowserWindow, Dialog, IpcMain, Protocol, SafeStorage, Shell, session as electronSession } from 'electron';
 import { defaultDataDir } from '../cli';
+import { EXIT_NATIVE_MODULE } from '../desktop-handover';
 import { Core, type CoreOptions } from '../core/index';
 import { openVault, type Vault } from '../vault/index';
 import { registerAppScheme, serveAppProtocol } from './app-protocol';
@@ -18,7 +19,7 @@ import { createElectronSafeStorageVault } from './safe-storage-vault';
 
 /** The Electron modules the shell uses, typed from Electron's own declarations. */
 export interface ElectronMain {
-  app: Pick<App, 'requestSingleInstanceLock' | 'on' | 'whenReady' | 'quit' | 'getPath'>;
+  app: Pick<App, 'requestSingleInstanceLock' | 'on' | 'whenReady' | 'quit' | 'exit' | 'getPath'>;
   BrowserWindow: typeof BrowserWindow;
   dialog: Pick<Dialog, 'showErrorBox'>;
   ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>;
@@ -44,6 +45,11 @@ export interface DesktopOptions {
   /** Builds the core (default: new Core); the tests wrap it to watch the scheduler. */
   openCore?: (options: CoreOptions) => Core;
   platform?: NodeJS.Platform;
+  /**
+   * Started by `ledgerlink start`: when the SQLite module is built for Node rather than this
+   * Electron, exit with EXIT_NATIVE_MODULE (no dialog) so the command serves the browser UI.
+   */
+  startedByCli?: boolean;
   /** Where SIGINT/SIGTERM come from (a terminal's Ctrl+C quits cleanly). Default: process. */
   signals?: Pick<NodeJS.Process, 'once' | 'off'>;
   log?: (s: string) => void;
@@ -174,6 +180,11 @@ export function startDesktopApp(electron: ElectronMain, o: DesktopOptions): Desk
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       log(`ledgerlink: cannot open the ledger in ${dataDir}: ${message}`);
+      if (o.startedByCli && nativeModuleHint(message)) {
+        // Nothing was opened; the signal handlers go, then the exit code tells the command.
+        void shutdown().then(() => app.exit(EXIT_NATIVE_MODULE));
+        return false;
+      }
       electron.dialog.showErrorBox('Ledgerlink cannot open its ledger', `${message}${nativeModuleHint(message)}\n\nData folder: ${dataDir}`);
       app.quit();
       return false;

@@ -5,6 +5,7 @@
 // Electron's `ready`.
 import { BrowserWindow, app, dialog, ipcMain, protocol, safeStorage, session, shell } from 'electron';
 import { join } from 'node:path';
+import { STARTED_BY_CLI_ENV } from '../desktop-handover';
 import { startDesktopApp } from './desktop-app';
 
 // The folder holding package.json: the repository in development, app.asar when packaged.
@@ -15,5 +16,6 @@ startDesktopApp(
   {
     rendererDir: join(root, 'dist', 'renderer'),
     preload: join(root, 'dist', 'electron', 'preload.cjs'),
+    startedByCli: process.env[STARTED_BY_CLI_ENV] === '1',
   },
 );

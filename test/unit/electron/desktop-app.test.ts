@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { APP_INDEX_URL } from '../../../main/electron/app-url';
 import { nativeModuleHint } from '../../../main/electron/desktop-app';
+import { EXIT_NATIVE_MODULE } from '../../../main/desktop-handover';
 import { createElectronSafeStorageVault, SafeStorageUnavailableError } from '../../../main/electron/safe-storage-vault';
 import { IPC_CALL } from '../../../preload/methods';
 import { tempDir } from '../../helpers/ledger';
@@ -131,6 +132,22 @@ test('a better-sqlite3 built for Node instead of Electron gets a hint on how to 
   const abi = "The module '/app/node_modules/better-sqlite3/build/Release/better_sqlite3.node' was compiled against a different Node.js version using NODE_MODULE_VERSION 115. This version of Node.js requires NODE_MODULE_VERSION 139.";
   assert.match(nativeModuleHint(abi), /@electron\/rebuild/);
   assert.equal(nativeModuleHint('/data/ledger.sqlite is not a Ledgerlink ledger (not an SQLite database).'), '');
+});
+
+test('started by `ledgerlink start`, a Node-built better-sqlite3 makes the app exit with its own code instead of a dialog', async (t) => {
+  const abi = "The module 'better_sqlite3.node' was compiled against a different Node.js version using NODE_MODULE_VERSION 115. This version of Node.js requires NODE_MODULE_VERSION 139.";
+  const fromCli = await startShell(t, { startedByCli: true, openCore: () => { throw new Error(abi); } });
+  assert.equal(await fromCli.desktop.ready, false);
+  await fromCli.desktop.closed;
+  assert.equal(fromCli.fake.app.exitCode, EXIT_NATIVE_MODULE, 'the command takes over and serves the browser UI');
+  assert.equal(fromCli.fake.dialog.errors.length, 0);
+  assert.equal(fromCli.fake.windows.length, 0);
+
+  // Launched on its own (a packaged app, a desktop icon): the user is told in a dialog.
+  const alone = await startShell(t, { openCore: () => { throw new Error(abi); } });
+  assert.equal(await alone.desktop.ready, false);
+  assert.equal(alone.fake.app.exitCode, null);
+  assert.match(alone.fake.dialog.errors[0]?.content ?? '', /@electron\/rebuild/);
 });
 
 test('every new webContents denies window.open and webviews by default', async (t) => {

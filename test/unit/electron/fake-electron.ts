@@ -145,6 +145,13 @@ export class FakeApp extends EventEmitter {
     if (!e.defaultPrevented) this.exited = true;
   }
 
+  /** Electron's app.exit: no will-quit, the process ends with `code`. */
+  exitCode: number | null = null;
+  exit(code = 0): void {
+    this.exitCode = code;
+    this.exited = true;
+  }
+
   getPath(name: string): string {
     if (name !== 'userData') throw new Error(`the fake app knows only userData, not ${name}`);
     return this.userData;

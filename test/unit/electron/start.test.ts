@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchDesktop } from '../../../main/cli';
+import { EXIT_NATIVE_MODULE, STARTED_BY_CLI_ENV } from '../../../main/desktop-handover';
 import { tempDir } from '../../helpers/ledger';
 
 class FakeChild extends EventEmitter {
@@ -71,6 +72,17 @@ test('with the binary, Electron runs the app on the same data folder and its exi
   s.child.emit('exit', 3, null);
   assert.equal(await running, 3);
   assert.deepEqual(s.errors, []);
+});
+
+test('an Electron that cannot load the Node-built SQLite module hands back: the browser UI is served, with how to rebuild', async (t) => {
+  const s = setup(t);
+  const running = s.launch(true);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(s.spawned[0]!.options.env![STARTED_BY_CLI_ENV], '1', 'Electron knows the command will take over');
+  s.child.emit('spawn');
+  s.child.emit('exit', EXIT_NATIVE_MODULE, null);
+  assert.equal(await running, undefined, 'undefined: the caller serves the browser UI');
+  assert.match(s.errors.join('\n'), /serving the same app in your browser instead.*@electron\/rebuild/s);
 });
 
 test('Ctrl+C and SIGTERM are passed on to Electron; a signal death maps to 128 + n', async (t) => {
