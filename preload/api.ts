@@ -97,6 +97,8 @@ export interface JournalView {
   currency: string;
   periodicity: Periodicity;
   timezone: string;
+  /** The history start the user chose (null: as far back as the bank allows). */
+  history_from: string | null;
   /** Sum of the journal's lines, minor units. */
   balance: number;
   /** What the bank last reported, minor units (null when not synchronized). */
@@ -211,6 +213,11 @@ export interface NewJournal {
   name: string;
   code?: string;
   periodicity?: Periodicity;
+  /**
+   * Start the history on this date (YYYY-MM-DD) instead of as far back as the bank allows:
+   * nothing before it is recorded, and the opening line carries the balance at that point.
+   */
+  history_from?: string;
 }
 
 export interface AccountLink {

@@ -49,6 +49,7 @@ const newJournal = z.object({
   name: z.string().trim().min(1).max(100),
   code: z.string().trim().regex(/^[A-Za-z0-9]{1,8}$/).optional(),
   periodicity: z.enum(PERIODICITIES).optional(),
+  history_from: z.string().refine(isIsoDate, 'a date like 2026-01-01').optional(),
 }).strict();
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -368,9 +369,12 @@ export class Core {
           if (this.db.prepare('SELECT 1 FROM journals WHERE code = ?').get(code)) {
             throw new ApiFailure('code_taken', `A journal already uses the code ${code}.`);
           }
+          if (j.history_from !== undefined && j.history_from > localDate(this.now(), timezone)) {
+            throw new ApiFailure('invalid_argument', `The history of ${acc.name} cannot start in the future (${j.history_from}).`);
+          }
           return createJournal(this.db, {
             name: j.name, code, currency: acc.currency, periodicity: j.periodicity ?? defaultPeriodicity, timezone,
-            onlineAccountId: acc.id, at: this.now(),
+            onlineAccountId: acc.id, at: this.now(), historyFrom: j.history_from ?? null,
           });
         }
         const existing = this.journalOrFail(link.journal.existing);

@@ -2,7 +2,7 @@ import type { JournalView, Periodicity } from '../../preload/api';
 import type { Db } from './db';
 
 const JOURNAL_SELECT = `
-  SELECT j.id, j.name, j.code, j.currency, j.periodicity, j.timezone, j.online_account_id,
+  SELECT j.id, j.name, j.code, j.currency, j.periodicity, j.timezone, j.history_from, j.online_account_id,
          a.connection_id, a.last_sync,
          CASE WHEN a.first_sync_done = 1 THEN a.balance END AS bank_balance,
          COALESCE((SELECT SUM(balance_end - balance_start) FROM statements s WHERE s.journal_id = j.id), 0) AS balance,
@@ -41,11 +41,21 @@ export function freeJournalCode(db: Db, name: string): string {
 
 export function createJournal(
   db: Db,
-  j: { name: string; code: string; currency: string; periodicity: Periodicity; timezone: string; onlineAccountId: number | null; at: Date },
+  j: { name: string; code: string; currency: string; periodicity: Periodicity; timezone: string; onlineAccountId: number | null; at: Date; historyFrom?: string | null },
 ): number {
   return Number(
     db.prepare(
-      `INSERT INTO journals (name, code, currency, periodicity, timezone, online_account_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ).run(j.name, j.code, j.currency, j.periodicity, j.timezone, j.onlineAccountId, j.at.toISOString()).lastInsertRowid,
+      `INSERT INTO journals (name, code, currency, periodicity, timezone, online_account_id, created_at, history_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(j.name, j.code, j.currency, j.periodicity, j.timezone, j.onlineAccountId, j.at.toISOString(), j.historyFrom ?? null).lastInsertRowid,
   );
+}
+
+/**
+ * The day before which nothing is recorded in a journal: the ledger's lock date, or the day
+ * before the journal's chosen history start, whichever is later (null: neither is set).
+ */
+export function journalLock(ledgerLock: string | null, historyFrom: string | null): string | null {
+  if (historyFrom === null) return ledgerLock;
+  const dayBefore = new Date(Date.parse(`${historyFrom}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  return ledgerLock !== null && ledgerLock > dayBefore ? ledgerLock : dayBefore;
 }

@@ -4,6 +4,7 @@ import type { ApiError, ChatterView, ConnectionState, Periodicity, StateAction, 
 import { postChatter, type ChatterMessage } from '../ledger/chatter';
 import type { Db } from '../ledger/db';
 import { parseAmount } from '../ledger/money';
+import { journalLock } from '../ledger/journals';
 import { lockDate } from '../ledger/settings';
 import { rechain } from '../ledger/statements';
 import { ProviderError, toProviderError } from '../providers/errors';
@@ -73,6 +74,7 @@ interface LinkedAccountRow {
   journal_currency: string;
   periodicity: Periodicity;
   timezone: string;
+  history_from: string | null;
 }
 
 /** How far back the institution answers, from the catalog (0 when it does not say). */
@@ -259,7 +261,7 @@ export class SyncEngine {
       .prepare(
         `SELECT a.id, a.provider_account_id, a.currency, a.cursor, a.cursor_mid_run, a.first_sync_done, a.invert_balance_sign,
                 a.invert_transaction_sign, j.id AS journal_id, j.code AS journal_code, j.currency AS journal_currency,
-                j.periodicity, j.timezone
+                j.periodicity, j.timezone, j.history_from
          FROM online_accounts a JOIN journals j ON j.online_account_id = a.id
          WHERE a.connection_id = ? ORDER BY a.id`,
       )
@@ -299,7 +301,8 @@ export class SyncEngine {
     const db = this.db;
     const total: PageCounts = { fetched: 0, stored: 0, duplicates: 0, dismissed: 0, locked: 0, pending: 0 };
     const today = localDate(this.now(), acc.timezone);
-    const lock = lockDate(db);
+    // The journal's chosen history start works as its own lock date: nothing before it.
+    const lock = journalLock(lockDate(db), acc.history_from);
     const writer = new PageWriter(db, { onlineAccountId: acc.id, journal: { id: acc.journal_id, code: acc.journal_code, periodicity: acc.periodicity } }, {
       runId, runDate: today, lockDate: lock, now: this.now,
     });

@@ -267,7 +267,8 @@ function ConsentStep() {
   );
 }
 
-type Choice = { selected: boolean; journal: 'new' | number; name: string; periodicity: Periodicity };
+/** `from`: the history start the user chose ('' = as far back as the bank allows). */
+type Choice = { selected: boolean; journal: 'new' | number; name: string; periodicity: Periodicity; from: string };
 const PERIODS: Periodicity[] = ['none', 'day', 'week', 'bimonthly', 'month'];
 
 function AccountsStep() {
@@ -277,9 +278,12 @@ function AccountsStep() {
   const defaultPeriod = (PERIODS as string[]).includes(settings.default_periodicity ?? '') ? (settings.default_periodicity as Periodicity) : 'month';
   const unlinked = accounts.filter((a) => a.journal_id === null);
   const [choices, setChoices] = useState<Record<string, Choice>>(() =>
-    Object.fromEntries(unlinked.map((a) => [a.provider_account_id, { selected: true, journal: 'new', name: a.name, periodicity: defaultPeriod }])),
+    Object.fromEntries(unlinked.map((a) => [a.provider_account_id, { selected: true, journal: 'new', name: a.name, periodicity: defaultPeriod, from: '' }])),
   );
   const [missing, setMissing] = useState(false);
+  // The computer's calendar date: a history cannot start after it.
+  const now = new Date();
+  const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
   const update = (id: string, c: Partial<Choice>) => setChoices((s) => ({ ...s, [id]: { ...s[id]!, ...c } }));
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
@@ -289,7 +293,9 @@ function AccountsStep() {
         const c = choices[a.provider_account_id]!;
         return {
           provider_account_id: a.provider_account_id,
-          journal: c.journal === 'new' ? { new: { name: c.name.trim() || a.name, periodicity: c.periodicity } } : { existing: c.journal },
+          journal: c.journal === 'new'
+            ? { new: { name: c.name.trim() || a.name, periodicity: c.periodicity, ...(c.from ? { history_from: c.from } : {}) } }
+            : { existing: c.journal },
         };
       });
     if (links.length === 0) {
@@ -356,6 +362,21 @@ function AccountsStep() {
                             </option>
                           ))}
                         </select>
+                      </div>
+                      <div className="field">
+                        <label htmlFor={`${base}-f`}>{t('accounts.from', { name: a.name })}</label>
+                        <input
+                          id={`${base}-f`}
+                          type="date"
+                          value={c.from}
+                          max={today}
+                          onChange={(e) => update(a.provider_account_id, { from: e.target.value })}
+                          aria-describedby={`${base}-f-h`}
+                          data-testid="history-from"
+                        />
+                        <p id={`${base}-f-h`} className="hint">
+                          {t('accounts.fromHint')}
+                        </p>
                       </div>
                     </>
                   ) : null}

@@ -320,6 +320,7 @@ export function Journal({ id }: { id: number }) {
         <h1 id="page-title">{t('journal.title', { name: journal.name })}</h1>
         <p className="muted">
           {journal.code} · {journal.currency} · {t('journal.lineCount', { n: num(journal.line_count) })}
+          {journal.history_from ? <span data-testid="history-from"> · {t('journal.historyFrom', { date: date(journal.history_from) })}</span> : null}
         </p>
       </div>
       <div className="journal-grid">

@@ -66,6 +66,10 @@ const SEEDERS: Record<number, (db: Db) => void> = {
     db.exec(`INSERT INTO chatter (connection_id, level, text, message_key, params, created_at)
       VALUES (1, 'info', 'Disconnected.', 'connection.disconnected', '{}', '2026-01-10T00:00:00Z')`);
   },
+  6: (db) => {
+    SEEDERS[5]!(db);
+    db.exec(`UPDATE journals SET history_from = '2026-01-01' WHERE id = 1`);
+  },
 };
 
 function dump(db: Db): Record<string, unknown[]> {

@@ -420,3 +420,31 @@ test('a guessed pending match is taken back when the bank says otherwise', async
   assert.equal(getJournal(s.db, s.journalId)!.balance, -12600);
   assert.deepEqual(checkIntegrity(s.db), []);
 });
+
+test('a journal whose history starts on a chosen date records nothing before it; the opening line carries the balance then', async (t) => {
+  const s = setup();
+  t.after(s.cleanup);
+  s.db.prepare('UPDATE journals SET history_from = ? WHERE id = ?').run('2026-03-10', s.journalId);
+  s.acc.posted = [tx('a', '2026-03-01', '100.00'), tx('b', '2026-03-05', '-20.00'), tx('c', '2026-03-12', '-30.00'), tx('d', '2026-03-15', '5.00')];
+  s.acc.balance = '55.00';
+  // Like Plaid's /transactions/sync, this bank answers its whole history whatever is asked.
+  const fetch = s.bank.fetchTransactions.bind(s.bank);
+  const asked: string[] = [];
+  s.bank.fetchTransactions = (ctx, req) => {
+    asked.push(req.since);
+    return fetch(ctx, { ...req, since: '2000-01-01' });
+  };
+  const r = await s.sync();
+  assert.equal(r.ok, true);
+  assert.equal(asked[0], '2026-03-10', 'the window starts on the chosen date');
+  const lines = listLines(s.db, { journalId: s.journalId });
+  assert.deepEqual(lines.filter((l) => l.kind === 'bank').map((l) => l.provider_ids[0]!.id), ['c', 'd'], 'nothing before the start');
+  const opening = lines.find((l) => l.kind === 'opening')!;
+  assert.deepEqual([opening.date, opening.amount], ['2026-03-12', 8000], 'the balance before the start: 55.00 - (-30.00 + 5.00)');
+  assert.equal(getJournal(s.db, s.journalId)!.balance, 5500, 'the ledger equals the bank');
+
+  s.clock.advanceDays(1);
+  const again = await s.sync();
+  assert.equal(again.stored, 0, 'the older lines never come in later');
+  assert.deepEqual(checkIntegrity(s.db), []);
+});
