@@ -49,13 +49,3 @@ export function createJournal(
     ).run(j.name, j.code, j.currency, j.periodicity, j.timezone, j.onlineAccountId, j.at.toISOString(), j.historyFrom ?? null).lastInsertRowid,
   );
 }
-
-/**
- * The day before which nothing is recorded in a journal: the ledger's lock date, or the day
- * before the journal's chosen history start, whichever is later (null: neither is set).
- */
-export function journalLock(ledgerLock: string | null, historyFrom: string | null): string | null {
-  if (historyFrom === null) return ledgerLock;
-  const dayBefore = new Date(Date.parse(`${historyFrom}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-  return ledgerLock !== null && ledgerLock > dayBefore ? ledgerLock : dayBefore;
-}

@@ -4,7 +4,6 @@ import type { ApiError, ChatterView, ConnectionState, Periodicity, StateAction, 
 import { postChatter, type ChatterMessage } from '../ledger/chatter';
 import type { Db } from '../ledger/db';
 import { parseAmount } from '../ledger/money';
-import { journalLock } from '../ledger/journals';
 import { lockDate } from '../ledger/settings';
 import { rechain } from '../ledger/statements';
 import { ProviderError, toProviderError } from '../providers/errors';
@@ -16,7 +15,7 @@ import { DateProgress } from './progress';
 import { retryAfterBackoff } from './backoff';
 import { outcomeOf, type Outcome } from './outcome';
 import { recordQuotaReport, recordRateLimit, recordUnattendedUse } from './quotas';
-import { LATEST_ZONE, syncWindow } from './window';
+import { LATEST_ZONE, journalLock, syncWindow } from './window';
 
 export const SYNC_INTERVAL_HOURS = 12;
 

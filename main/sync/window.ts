@@ -40,3 +40,13 @@ export function syncWindow(o: {
   if (since > until) since = until;
   return { since, until };
 }
+
+/**
+ * The day on or before which nothing is recorded in a journal: the ledger's lock date, or the
+ * day before the journal's chosen history start, whichever is later (null: neither is set).
+ */
+export function journalLock(ledgerLock: string | null, historyFrom: string | null): string | null {
+  if (historyFrom === null) return ledgerLock;
+  const dayBefore = addDays(historyFrom, -1);
+  return ledgerLock !== null && ledgerLock > dayBefore ? ledgerLock : dayBefore;
+}
