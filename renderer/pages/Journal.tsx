@@ -1,7 +1,7 @@
 // A journal: statements (flags, difference), its lines in a virtualized table, pending lines
 // apart, a line's detail, and the journal's messages.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ApiError, JournalView, LineView, PendingLineView, StatementView } from '../../preload/api';
+import type { ApiError, DismissedLineView, JournalView, LineView, PendingLineView, StatementView } from '../../preload/api';
 import { getApi, toApiError, unwrap } from '../bridge';
 import { Chatter } from '../components/Chatter';
 import { ErrorMessage, Money } from '../components/common';
@@ -35,14 +35,15 @@ function toMinor(text: string, currency: string): number | null | undefined {
 }
 
 /** Pages of lines fetched on demand with offset/limit; only the visible rows are rendered. */
-function useLinePages(journalId: number, statementId: number | null, filter: LineFilter) {
+/** `version` changes whenever the journal's lines may have changed (a sync, a removal): pages are fetched again. */
+function useLinePages(journalId: number, statementId: number | null, filter: LineFilter, version: number) {
   const pages = useRef(new Map<number, LineView[] | 'loading'>());
   const [, setTick] = useState(0);
   const key = JSON.stringify(filter);
   useEffect(() => {
     pages.current = new Map();
     setTick((n) => n + 1);
-  }, [journalId, statementId, key]);
+  }, [journalId, statementId, key, version]);
   const ensure = useCallback(
     (first: number, last: number) => {
       for (let p = Math.floor(first / PAGE); p <= Math.floor(last / PAGE); p++) {
@@ -60,7 +61,7 @@ function useLinePages(journalId: number, statementId: number | null, filter: Lin
       }
     },
     // `key` (the filter as JSON) stands for `filter`, whose object changes every render.
-    [journalId, statementId, key],
+    [journalId, statementId, key, version],
   );
   const get = (i: number): LineView | undefined => {
     const page = pages.current.get(Math.floor(i / PAGE));
@@ -69,7 +70,9 @@ function useLinePages(journalId: number, statementId: number | null, filter: Lin
   return { ensure, get };
 }
 
-function LinesTable({ journal, statement, filter, onOpen }: { journal: JournalView; statement: StatementView | null; filter: LineFilter; onOpen: (l: LineView) => void }) {
+function LinesTable({ journal, statement, filter, version, onOpen }: {
+  journal: JournalView; statement: StatementView | null; filter: LineFilter; version: number; onOpen: (l: LineView) => void;
+}) {
   const { t, date, num } = useI18n();
   const filtered = Object.keys(filter).length > 0;
   const [matches, setMatches] = useState<number | null>(null);
@@ -84,9 +87,9 @@ function LinesTable({ journal, statement, filter, onOpen }: { journal: JournalVi
       live = false;
     };
     // `key` (the filter as JSON) stands for `filter`, whose object changes every render.
-  }, [journal.id, statement?.id, key]);
+  }, [journal.id, statement?.id, key, version]);
   const count = filtered ? (matches ?? 0) : statement ? statement.line_count : journal.line_count;
-  const { ensure, get } = useLinePages(journal.id, statement?.id ?? null, filter);
+  const { ensure, get } = useLinePages(journal.id, statement?.id ?? null, filter, version);
   const scroller = useRef<HTMLDivElement>(null);
   const [top, setTop] = useState(0);
   const [height, setHeight] = useState(480);
@@ -226,9 +229,22 @@ function LineFilters({ currency, onChange }: { currency: string; onChange: (f: L
   );
 }
 
-function LineDetail({ line, onClose }: { line: LineView; onClose: () => void }) {
+function LineDetail({ line, onClose, onRemoved }: { line: LineView; onClose: () => void; onRemoved: () => void }) {
   const { t, date } = useI18n();
   const ref = useRef<HTMLDialogElement>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const remove = async () => {
+    try {
+      await unwrap(getApi().dismissLine({ line_id: line.id }));
+      ref.current?.close();
+      onRemoved();
+    } catch (e) {
+      setError(toApiError(e));
+    }
+  };
+  // Only a line the bank sent can be removed: its ids are what keeps it from coming back.
+  const removable = line.kind === 'bank' && line.provider_ids.length > 0;
   useEffect(() => {
     const d = ref.current;
     if (d && !d.open) d.showModal();
@@ -250,7 +266,7 @@ function LineDetail({ line, onClose }: { line: LineView; onClose: () => void }) 
         <dt>{t('journal.account')}</dt>
         <dd>{line.account_number ?? '—'}</dd>
         <dt>{t('journal.kind')}</dt>
-        <dd>{line.kind}</dd>
+        <dd>{t(`journal.kind.${line.kind}`)}</dd>
         <dt>{t('journal.original')}</dt>
         <dd>{line.foreign_amount !== null && line.foreign_currency ? <Money minor={line.foreign_amount} currency={line.foreign_currency} /> : '—'}</dd>
         <dt>{t('journal.rate')}</dt>
@@ -268,17 +284,36 @@ function LineDetail({ line, onClose }: { line: LineView; onClose: () => void }) 
           </ul>
         </dd>
       </dl>
+      {confirming ? (
+        <div className="warning-box" role="alert" data-testid="remove-confirm">
+          <p>{t('journal.removeExplain')}</p>
+          <div className="actions">
+            <button type="button" className="btn btn-danger" onClick={() => void remove()}>
+              {t('journal.removeConfirm')}
+            </button>
+            <button type="button" className="btn" onClick={() => setConfirming(false)}>
+              {t('journal.removeKeep')}
+            </button>
+          </div>
+        </div>
+      ) : null}
+      {error ? <ErrorMessage error={error} /> : null}
       <form method="dialog" className="actions">
         <button type="submit" className="btn btn-primary" autoFocus>
           {t('common.close')}
         </button>
+        {removable && !confirming ? (
+          <button type="button" className="btn btn-danger" onClick={() => setConfirming(true)}>
+            {t('journal.remove')}
+          </button>
+        ) : null}
       </form>
     </dialog>
   );
 }
 
 export function Journal({ id }: { id: number }) {
-  const { t, date, num, money } = useI18n();
+  const { t, date, num, money, instant } = useI18n();
   const [journal, setJournal] = useState<JournalView | null | undefined>(undefined);
   const [statements, setStatements] = useState<StatementView[]>([]);
   const [pending, setPending] = useState<PendingLineView[]>([]);
@@ -286,6 +321,9 @@ export function Journal({ id }: { id: number }) {
   const [statement, setStatement] = useState<StatementView | null>(null);
   const [detail, setDetail] = useState<LineView | null>(null);
   const [filter, setFilter] = useState<LineFilter>({});
+  const [removed, setRemoved] = useState<DismissedLineView[]>([]);
+  const [version, setVersion] = useState(0);
+  const [restoreError, setRestoreError] = useState<ApiError | null>(null);
   const load = useCallback(async () => {
     try {
       const api = getApi();
@@ -293,9 +331,15 @@ export function Journal({ id }: { id: number }) {
       const j = journals.find((x) => x.id === id) ?? null;
       setJournal(j);
       if (!j) return;
-      const [s, p] = await Promise.all([unwrap(api.listStatements({ journal_id: id })), unwrap(api.listPendingLines({ journal_id: id }))]);
+      const [s, p, d] = await Promise.all([
+        unwrap(api.listStatements({ journal_id: id })), unwrap(api.listPendingLines({ journal_id: id })), unwrap(api.listDismissed({ journal_id: id })),
+      ]);
       setStatements(s);
       setPending(p);
+      setRemoved(d);
+      // The chosen statement's figures change with its lines.
+      setStatement((cur) => (cur ? (s.find((x) => x.id === cur.id) ?? null) : null));
+      setVersion((v) => v + 1);
       setError(null);
     } catch (e) {
       setError(toApiError(e));
@@ -305,6 +349,15 @@ export function Journal({ id }: { id: number }) {
     setStatement(null);
     void load();
   }, [load]);
+  const importAgain = async (d: DismissedLineView) => {
+    setRestoreError(null);
+    try {
+      await unwrap(getApi().importAgain({ dismissed_id: d.id }));
+      await load();
+    } catch (e) {
+      setRestoreError(toApiError(e));
+    }
+  };
   if (error) return <ErrorMessage error={error} onRetry={() => void load()} />;
   if (journal === undefined) return <p className="muted">{t('common.loading')}</p>;
   if (journal === null)
@@ -381,7 +434,7 @@ export function Journal({ id }: { id: number }) {
             ) : null}
           </div>
           <LineFilters currency={journal.currency} onChange={setFilter} />
-          <LinesTable journal={journal} statement={statement} filter={filter} onOpen={setDetail} />
+          <LinesTable journal={journal} statement={statement} filter={filter} version={version} onOpen={setDetail} />
         </section>
         {pending.length > 0 ? (
           <section aria-labelledby="pending-h" className="card pending" data-testid="pending-lines">
@@ -411,11 +464,48 @@ export function Journal({ id }: { id: number }) {
             </table>
           </section>
         ) : null}
+        {removed.length > 0 ? (
+          <section aria-labelledby="removed-h" className="card" data-testid="removed-lines">
+            <h2 id="removed-h">{t('journal.removed')}</h2>
+            <p className="hint">{t('journal.removedHint')}</p>
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('journal.col.date')}</th>
+                  <th scope="col">{t('journal.col.ref')}</th>
+                  <th scope="col" className="num">{t('journal.col.amount')}</th>
+                  <th scope="col">{t('journal.removedOn')}</th>
+                  <th scope="col">
+                    <span className="visually-hidden">{t('journal.importAgain')}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {removed.map((d) => (
+                  <tr key={d.id} data-testid="removed-line">
+                    <td>{date(d.date)}</td>
+                    <td>{d.payment_ref}</td>
+                    <td className="num">
+                      <Money minor={d.amount} currency={d.currency} />
+                    </td>
+                    <td>{instant(d.dismissed_at)}</td>
+                    <td>
+                      <button type="button" className="btn btn-small" onClick={() => void importAgain(d)} aria-label={t('journal.importAgainLine', { ref: d.payment_ref })}>
+                        {t('journal.importAgain')}
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {restoreError ? <ErrorMessage error={restoreError} /> : null}
+          </section>
+        ) : null}
         <div className="card">
           <Chatter chatterKey={`j${journal.id}`} title={t('journal.chatter')} />
         </div>
       </div>
-      {detail ? <LineDetail line={detail} onClose={() => setDetail(null)} /> : null}
+      {detail ? <LineDetail line={detail} onClose={() => setDetail(null)} onRemoved={() => void load()} /> : null}
     </section>
   );
 }

@@ -109,14 +109,23 @@ test('statements, pending lines, a line\'s detail and a flagged difference', { t
   await page.keyboard.press('Escape');
   await detail.waitFor({ state: 'detached' });
 
-  // Dismiss a line: the lines no longer add up to the bank's balance, and the ledger flags the
-  // difference on the statement that ends at the bank's balance (the last one).
-  const victim = lines.find((l) => l.kind === 'bank' && l.amount !== 0)!;
-  ok(await core.api.dismissLine({ line_id: victim.id }));
+  // Remove a line from its detail: the lines no longer add up to the bank's balance, and the
+  // ledger flags the difference on the statement that ends at the bank's balance (the last one).
+  const victimIndex = lines.findIndex((l) => l.kind === 'bank' && l.amount !== 0);
+  const victim = lines[victimIndex]!;
+  await (await rowOf(page, victimIndex, victim)).getByRole('button').click();
+  await detail.getByRole('button', { name: 'Remove from the ledger' }).click();
+  await detail.getByTestId('remove-confirm').waitFor();
+  await accessibility(page, 'removing a line');
+  await screenshot(page, 'journal-04a-remove-confirm');
+  await detail.getByRole('button', { name: 'Remove the line' }).click();
+  await detail.waitFor({ state: 'detached' });
+  const removedRow = page.getByTestId('removed-line').filter({ hasText: victim.payment_ref });
+  await removedRow.waitFor();
+  assert.equal(Number(await table.getAttribute('data-line-count')), journal.line_count - 1, 'the table has one line less');
   const flagged = ok(await core.api.listStatements({ journal_id: journal.id })).find((s) => s.difference !== 0);
   assert.ok(flagged, 'the ledger flags a statement');
-  assert.equal(flagged.difference, victim.amount, 'by the dismissed amount');
-  await openJournal(page, journal.id);
+  assert.equal(flagged.difference, victim.amount, 'by the removed amount');
   const flaggedRow = rows.filter({ has: page.getByRole('button', { name: flagged.name, exact: true }) });
   const difference = flaggedRow.getByTestId('statement-difference');
   await difference.waitFor();
@@ -125,6 +134,14 @@ test('statements, pending lines, a line\'s detail and a flagged difference', { t
   assert.equal(await page.getByTestId('statement-difference').count(), 1, 'only that statement is flagged');
   await accessibility(page, 'journal with a flagged difference');
   await screenshot(page, 'journal-04-difference');
+
+  // A synchronization does not bring it back; Import again does, and the flag goes.
+  ok(await core.api.synchronize({ connection_ids: [connection.id] }));
+  assert.equal(ok(await core.api.listLines({ journal_id: journal.id, search: victim.payment_ref })).some((l) => l.provider_ids.some((p) => victim.provider_ids.some((v) => v.id === p.id))), false, 'still removed after a sync');
+  await removedRow.getByRole('button', { name: `Import again: ${victim.payment_ref}` }).click();
+  await removedRow.waitFor({ state: 'detached' });
+  await page.getByTestId('statement-difference').waitFor({ state: 'detached' });
+  assert.equal(ok(await core.api.listStatements({ journal_id: journal.id })).every((st) => st.difference === 0), true, 'no statement is flagged');
   assert.deepEqual(problems, [], 'no CSP violation or page error');
 });
 
