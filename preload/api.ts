@@ -284,6 +284,8 @@ export interface LedgerlinkApi {
   /** Removes a line from the ledger; its provider ids are never imported again unless asked. */
   dismissLine(args: { line_id: number }): Promise<Result<DismissedLineView>>;
   listDismissed(args: { journal_id: number }): Promise<Result<DismissedLineView[]>>;
+  /** Takes back a guessed pending match (same amount and date, no link from the bank); the line stays. */
+  undoMatch(args: { line_id: number }): Promise<Result<LineView>>;
   /** The explicit escape hatch: puts a dismissed line back into the ledger. */
   importAgain(args: { dismissed_id: number }): Promise<Result<LineView>>;
   getSettings(args: Record<string, never>): Promise<Result<Record<string, string>>>;

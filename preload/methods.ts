@@ -8,7 +8,7 @@ export const API_METHODS = [
   'listInstitutions', 'searchInstitutions', 'refreshCatalog', 'startConnect', 'finishConnect', 'connectSandbox',
   'reconnect', 'updateCredentials', 'reactivate', 'fetchAccounts', 'disconnect', 'linkAccounts', 'listConnections',
   'listAccounts', 'listJournals', 'listStatements', 'balanceHistory', 'listLines', 'countLines', 'listPendingLines', 'synchronize', 'cancelSync', 'listChatter',
-  'dismissLine', 'listDismissed', 'importAgain', 'getSettings', 'listProviderKeys', 'setSetting', 'checkIntegrity',
+  'dismissLine', 'undoMatch', 'listDismissed', 'importAgain', 'getSettings', 'listProviderKeys', 'setSetting', 'checkIntegrity',
 ] as const satisfies readonly ApiMethod[];
 // A compile-time check that the list is complete: a new method is an error until it is here.
 type MissingMethod = Exclude<ApiMethod, (typeof API_METHODS)[number]>;

@@ -7,6 +7,7 @@ import type {
 import { listChatter } from '../ledger/chatter';
 import { LEDGER_FILE_NAME, openLedger, type Db } from '../ledger/db';
 import { DismissError, dismissLine, importAgain, listDismissed } from '../ledger/dismissed';
+import { MatchError, undoMatch } from '../ledger/matches';
 import { checkIntegrity } from '../ledger/integrity';
 import { createJournal, freeJournalCode, getJournal, listJournals } from '../ledger/journals';
 import { balanceHistory, countLines, listLines, listPendingLines, type LineFilter } from '../ledger/lines';
@@ -99,6 +100,7 @@ const schemas = {
   cancelSync: z.object({ connection_id: id.optional() }).strict(),
   listChatter: z.object({ connection_id: id.optional(), journal_id: id.optional() }).strict(),
   dismissLine: z.object({ line_id: id }).strict(),
+  undoMatch: z.object({ line_id: id }).strict(),
   listDismissed: z.object({ journal_id: id }).strict(),
   importAgain: z.object({ dismissed_id: id }).strict(),
   getSettings: empty,
@@ -278,6 +280,11 @@ export class Core {
         ...(a.journal_id !== undefined ? { journalId: a.journal_id } : {}),
       }),
       dismissLine: (a) => dismissLine(this.db, a.line_id, this.now()),
+      undoMatch: (a) => {
+        const { line, chatter } = undoMatch(this.db, a.line_id, this.now());
+        this.emit('chatter', chatter);
+        return line;
+      },
       listDismissed: (a) => listDismissed(this.db, a.journal_id),
       importAgain: (a) => importAgain(this.db, a.dismissed_id, this.now()),
       getSettings: () => this.settings(),
@@ -550,6 +557,7 @@ export function maskKey(value: string, secret: boolean): string {
 function toApiError(e: unknown) {
   if (e instanceof ApiFailure) return e.toApiError();
   if (e instanceof DismissError) return { code: 'invalid_argument', message: e.message };
+  if (e instanceof MatchError) return { code: 'invalid_argument', message: e.message };
   const pe = toProviderError(e);
   return { code: pe.code, message: pe.description, ...(pe.requestId ? { reference: pe.requestId } : {}) };
 }

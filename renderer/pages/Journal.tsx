@@ -229,7 +229,8 @@ function LineFilters({ currency, onChange }: { currency: string; onChange: (f: L
   );
 }
 
-function LineDetail({ line, onClose, onRemoved }: { line: LineView; onClose: () => void; onRemoved: () => void }) {
+function LineDetail({ line: shown, onClose, onRemoved }: { line: LineView; onClose: () => void; onRemoved: () => void }) {
+  const [line, setLine] = useState(shown);
   const { t, date } = useI18n();
   const ref = useRef<HTMLDialogElement>(null);
   const [confirming, setConfirming] = useState(false);
@@ -245,6 +246,16 @@ function LineDetail({ line, onClose, onRemoved }: { line: LineView; onClose: () 
   };
   // Only a line the bank sent can be removed: its ids are what keeps it from coming back.
   const removable = line.kind === 'bank' && line.provider_ids.length > 0;
+  // A match made by amount and date is a guess: the user may take it back.
+  const guessed = line.provider_ids.some((p) => p.kind === 'pending_matched');
+  const undo = async () => {
+    try {
+      setLine(await unwrap(getApi().undoMatch({ line_id: line.id })));
+      onRemoved(); // the journal reloads: the pending list may change at the next sync
+    } catch (e) {
+      setError(toApiError(e));
+    }
+  };
   useEffect(() => {
     const d = ref.current;
     if (d && !d.open) d.showModal();
@@ -272,7 +283,19 @@ function LineDetail({ line, onClose, onRemoved }: { line: LineView; onClose: () 
         <dt>{t('journal.rate')}</dt>
         <dd>{line.exchange_rate ?? '—'}</dd>
         <dt>{t('journal.matchReason')}</dt>
-        <dd>{line.match_reason ?? '—'}</dd>
+        <dd>
+          {line.match_reason ?? '—'}
+          {guessed ? (
+            <>
+              <p className="hint" id="undo-match-h">
+                {t('journal.undoMatchHint')}
+              </p>
+              <button type="button" className="btn btn-small" onClick={() => void undo()} aria-describedby="undo-match-h">
+                {t('journal.undoMatch')}
+              </button>
+            </>
+          ) : null}
+        </dd>
         <dt>{t('journal.providerIds')}</dt>
         <dd>
           <ul className="ids">

@@ -106,8 +106,17 @@ test('statements, pending lines, a line\'s detail and a flagged difference', { t
   assert.ok(matchedText.includes(matched.match_reason!), 'the match reason');
   for (const p of matched.provider_ids) assert.ok(matchedText.includes(p.id), `provider id ${p.kind} ${p.id}`);
   await screenshot(page, 'journal-03-line-detail-matched');
+  // The Demo Bank links nothing: the match is a guess by amount and date, which the user may undo.
+  const guess = matched.provider_ids.find((p) => p.kind === 'pending_matched');
+  assert.ok(guess, 'a guessed match');
+  await detail.getByRole('button', { name: 'Undo this match' }).click();
+  await detail.getByRole('button', { name: 'Undo this match' }).waitFor({ state: 'detached' });
+  assert.equal((await detail.innerText()).includes(guess.id), false, 'the pending id is no longer on the line');
+  const after = ok(await core.api.listLines({ journal_id: journal.id, offset: matchedIndex, limit: 1 }))[0]!;
+  assert.deepEqual([after.id, after.match_reason, after.amount], [matched.id, null, matched.amount], 'the line and its money stay');
   await page.keyboard.press('Escape');
   await detail.waitFor({ state: 'detached' });
+  await page.getByTestId(`chatter-j${journal.id}`).getByText(`Match undone: "${matched.payment_ref}"`).waitFor();
 
   // Remove a line from its detail: the lines no longer add up to the bank's balance, and the
   // ledger flags the difference on the statement that ends at the bank's balance (the last one).

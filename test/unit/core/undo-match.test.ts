@@ -1,0 +1,69 @@
+// Undo of a guessed pending match, through the API on a real ledger: the guess goes, the money
+// stays, the payment shows as pending again while the bank says so, and its real posting later
+// arrives as its own line.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Core } from '../../../main/core/index';
+import { checkIntegrity } from '../../../main/ledger/integrity';
+import { SyncEngine } from '../../../main/sync/engine';
+import { FakeClock, seedConnection, tempDir } from '../../helpers/ledger';
+import { ScriptedProvider, tx } from '../../helpers/scripted-provider';
+
+test('a guessed match is undone: the line stays, the pending payment comes back, its posting arrives on its own', async (t) => {
+  const tmp = tempDir();
+  const clock = FakeClock.at('2026-03-18T10:00:00Z');
+  const core = new Core({ dataDir: tmp.dir, now: clock.now });
+  t.after(async () => {
+    await core.close();
+    tmp.cleanup();
+  });
+  const { connectionId, journalId } = seedConnection(core.db);
+  const bank = new ScriptedProvider();
+  bank.accounts = [{ id: 'acc-1', name: 'Current', currency: 'EUR', balance: '0.00', posted: [], pending: [tx('p1', '2026-03-18', '-42.00')] }];
+  const engine = new SyncEngine(core.db, { now: clock.now });
+  const sync = () => engine.run(connectionId, bank, { trigger: 'manual' });
+  const ok = <T>(r: { ok: true; value: T } | { ok: false; error: { message: string } }): T => {
+    if (!r.ok) assert.fail(r.error.message);
+    return r.value;
+  };
+  const lineOf = async (id: string) => ok(await core.api.listLines({ journal_id: journalId })).find((l) => l.provider_ids.some((p) => p.id === id));
+  await sync();
+
+  // Another -42.00 payment posts; p1 is no longer listed, so the engine guesses x1 is p1.
+  clock.advanceDays(1);
+  bank.accounts[0]!.pending = [];
+  bank.accounts[0]!.posted = [tx('x1', '2026-03-19', '-42.00')];
+  bank.accounts[0]!.balance = '-42.00';
+  await sync();
+  const guessed = (await lineOf('x1'))!;
+  assert.match(guessed.match_reason ?? '', /same amount/);
+  assert.deepEqual(guessed.provider_ids.map((p) => `${p.kind}:${p.id}`).sort(), ['pending_matched:p1', 'transaction:x1']);
+
+  // The user knows better.
+  const undone = ok(await core.api.undoMatch({ line_id: guessed.id }));
+  assert.deepEqual(undone.provider_ids.map((p) => p.id), ['x1']);
+  assert.equal(undone.match_reason, null);
+  assert.equal(undone.amount, -4200, 'the money stays');
+  const again = await core.api.undoMatch({ line_id: guessed.id });
+  assert.equal(!again.ok && again.error.code, 'invalid_argument', 'nothing left to undo');
+  assert.ok(ok(await core.api.listChatter({ journal_id: journalId })).some((c) => c.message_key === 'line.match_undone'));
+
+  // The bank lists p1 as pending again: it is shown as pending; then it posts, linked, as its own line.
+  clock.advanceDays(1);
+  bank.accounts[0]!.pending = [tx('p1', '2026-03-18', '-42.00')];
+  await sync();
+  assert.deepEqual(ok(await core.api.listPendingLines({ journal_id: journalId })).map((p) => p.provider_id), ['p1']);
+  clock.advanceDays(1);
+  bank.accounts[0]!.pending = [];
+  bank.accounts[0]!.posted.push(tx('b1', '2026-03-21', '-42.00', { pendingId: 'p1' }));
+  bank.accounts[0]!.balance = '-84.00';
+  await sync();
+  assert.deepEqual((await lineOf('b1'))!.provider_ids.map((p) => `${p.kind}:${p.id}`).sort(), ['pending:p1', 'transaction:b1']);
+  assert.equal(ok(await core.api.listJournals({}))[0]!.balance, -8400, 'both payments, once each');
+  assert.deepEqual(checkIntegrity(core.db), []);
+
+  // A match the bank linked is not undone.
+  const linked = await core.api.undoMatch({ line_id: (await lineOf('b1'))!.id });
+  assert.equal(linked.ok, false);
+  assert.match(!linked.ok ? linked.error.message : '', /bank itself linked/);
+});
