@@ -36,7 +36,9 @@ export function dismissLine(db: Db, lineId: number, at: Date): DismissedLineView
         .run(extra.online_account_id, line.journal_id, JSON.stringify(snapshot), at.toISOString()).lastInsertRowid,
     );
     const addId = db.prepare('INSERT INTO dismissed_ids (online_account_id, provider_id, dismissed_line_id) VALUES (?, ?, ?)');
-    for (const p of line.provider_ids) addId.run(extra.online_account_id, p.id, dismissedId);
+    // A pending id we matched by amount and date was our guess, not this line's: the payment
+    // behind it may still be pending (or post later) and must not be dismissed with the line.
+    for (const p of line.provider_ids) if (p.kind !== 'pending_matched') addId.run(extra.online_account_id, p.id, dismissedId);
     db.prepare('DELETE FROM line_provider_ids WHERE line_id = ?').run(lineId);
     db.prepare('DELETE FROM statement_lines WHERE id = ?').run(lineId);
     db.prepare('UPDATE statements SET balance_end = balance_end - ?, line_count = line_count - 1 WHERE id = ?').run(line.amount, line.statement_id);
@@ -57,7 +59,8 @@ function toView(r: { id: number; journal_id: number; snapshot: string; dismissed
   return {
     id: r.id,
     journal_id: r.journal_id,
-    provider_ids: s.line.provider_ids.map((p) => p.id),
+    // The ids that keep it out (a guessed pending id was never the line's own).
+    provider_ids: s.line.provider_ids.filter((p) => p.kind !== 'pending_matched').map((p) => p.id),
     date: s.line.date,
     amount: s.line.amount,
     currency: s.line.currency,
@@ -94,7 +97,9 @@ export function importAgain(db: Db, dismissedId: number, at: Date): LineView {
         line.account_number, line.foreign_amount, line.foreign_currency, line.exchange_rate, 'Imported again by the user', line.raw, at.toISOString()).lastInsertRowid,
     );
     const addId = db.prepare('INSERT INTO line_provider_ids (online_account_id, provider_id, kind, line_id) VALUES (?, ?, ?, ?)');
-    for (const p of line.provider_ids) addId.run(line.online_account_id, p.id, p.kind, lineId);
+    // Its own ids come back; a guessed pending match does not (the pending payment may since
+    // have posted on another line, which owns that id now).
+    for (const p of line.provider_ids) if (p.kind !== 'pending_matched') addId.run(line.online_account_id, p.id, p.kind, lineId);
     db.prepare('UPDATE statements SET balance_end = balance_end + ?, line_count = line_count + 1 WHERE id = ?').run(line.amount, statementId);
     rechain(db, journal.id, bankBalanceOf(db, journal.id));
     return getLine(db, lineId)!;

@@ -67,3 +67,50 @@ test('a guessed match is undone: the line stays, the pending payment comes back,
   assert.equal(linked.ok, false);
   assert.match(!linked.ok ? linked.error.message : '', /bank itself linked/);
 });
+
+test('removing a line with a guessed match does not dismiss the pending payment it was taken for', async (t) => {
+  const tmp = tempDir();
+  const clock = FakeClock.at('2026-03-18T10:00:00Z');
+  const core = new Core({ dataDir: tmp.dir, now: clock.now });
+  t.after(async () => {
+    await core.close();
+    tmp.cleanup();
+  });
+  const { connectionId, journalId } = seedConnection(core.db);
+  const bank = new ScriptedProvider();
+  bank.accounts = [{ id: 'acc-1', name: 'Current', currency: 'EUR', balance: '0.00', posted: [], pending: [tx('p1', '2026-03-18', '-42.00')] }];
+  const engine = new SyncEngine(core.db, { now: clock.now });
+  const sync = () => engine.run(connectionId, bank, { trigger: 'manual' });
+  await sync();
+  clock.advanceDays(1);
+  bank.accounts[0]!.pending = [];
+  bank.accounts[0]!.posted = [tx('x1', '2026-03-19', '-42.00')];
+  await sync();
+  const lines = await core.api.listLines({ journal_id: journalId });
+  assert.ok(lines.ok);
+  const x1 = lines.value.find((l) => l.provider_ids.some((p) => p.id === 'x1'))!;
+  assert.ok(x1.provider_ids.some((p) => p.kind === 'pending_matched' && p.id === 'p1'), 'x1 was guessed to be p1');
+  const removed = await core.api.dismissLine({ line_id: x1.id });
+  assert.ok(removed.ok);
+  assert.deepEqual(removed.value.provider_ids, ['x1'], 'only the line\'s own ids are dismissed');
+
+  // p1 is still pending at the bank: it shows as pending, not silently dropped.
+  clock.advanceDays(1);
+  bank.accounts[0]!.pending = [tx('p1', '2026-03-18', '-42.00')];
+  await sync();
+  const pending = await core.api.listPendingLines({ journal_id: journalId });
+  assert.ok(pending.ok);
+  assert.deepEqual(pending.value.map((p) => p.provider_id), ['p1']);
+
+  // p1 posts, linked, on its own line; importing x1 again then works and brings x1 alone back.
+  clock.advanceDays(1);
+  bank.accounts[0]!.pending = [];
+  bank.accounts[0]!.posted.push(tx('b1', '2026-03-21', '-42.00', { pendingId: 'p1' }));
+  await sync();
+  const back = await core.api.importAgain({ dismissed_id: removed.value.id });
+  assert.ok(back.ok, JSON.stringify(back));
+  assert.deepEqual(back.value.provider_ids.map((p) => p.id), ['x1']);
+  const all = await core.api.listLines({ journal_id: journalId });
+  assert.ok(all.ok);
+  assert.deepEqual(all.value.filter((l) => l.kind === 'bank').map((l) => l.provider_ids.map((p) => p.id).sort().join('+')).sort(), ['b1+p1', 'x1']);
+});
