@@ -314,6 +314,7 @@ export class SyncEngine {
     // A cursor left inside an interrupted run is followed to its end first; its window is the
     // old run's, so a second pass then fetches today's window (ids absorb the overlap).
     let passes = acc.cursor_mid_run === 1 ? 2 : 1;
+    let progress: DateProgress | undefined;
     while (passes-- > 0) {
       const lastLineDate = db
         .prepare(`SELECT MAX(date) FROM statement_lines WHERE journal_id = ? AND kind = 'bank'`)
@@ -323,7 +324,8 @@ export class SyncEngine {
         lastLineDate, today, lockDate: lock, latest: localDate(this.now(), LATEST_ZONE),
         ...(this.opts.overlapDays !== undefined ? { overlapDays: this.opts.overlapDays } : {}),
       });
-      const progress = new DateProgress(window.since, window.until, history);
+      // One measure for both passes of a resumed account, so the bar never goes back.
+      progress ??= new DateProgress(window.since, window.until, history);
       for (;;) {
         ctx.signal?.throwIfAborted();
         const page: TransactionPage = await provider.fetchTransactions(ctx, { accountId: acc.provider_account_id, since: window.since, until: window.until, cursor });

@@ -47,7 +47,13 @@ test('cancelSync stops a synchronization between pages without losing or breakin
   assert.ok(chatter.ok && chatter.value.some((m) => m.message_key === 'sync.cancelled'));
 
   bank.fetchTransactions = fetch;
+  // The next run follows the saved cursor, then fetches today's window: one bar for both passes.
+  const shares: number[] = [];
+  core.on('syncProgress', (e) => shares.push(e.days_done / e.days_total));
   const again = await core.api.synchronize({ connection_ids: [connectionId] });
+  assert.ok(shares.length >= 2, `progress was reported (${shares.length} events)`);
+  assert.ok(shares.every((x, i) => i === 0 || x >= shares[i - 1]!), `the bar never goes back: ${shares.join(' ')}`);
+  assert.equal(shares[shares.length - 1], 1, 'full at the end');
   assert.ok(again.ok && again.value[0]!.ok);
   const r2 = await core.api.listLines({ journal_id: journalId });
   assert.ok(r2.ok);
