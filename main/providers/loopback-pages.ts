@@ -77,8 +77,25 @@ export function sendPage(res: ServerResponse, status: number, html: string, redi
   res.end(html);
 }
 
+/**
+ * The form a page posted, or null once the refusal is sent: anything but a POST (405) or a
+ * form over MAX_FORM_BYTES (413). `message` draws the refusal in the provider's own style.
+ */
+export async function readPostedForm(
+  req: IncomingMessage, res: ServerResponse, message: (title: string, text: string) => string,
+): Promise<URLSearchParams | null> {
+  if (req.method !== 'POST') {
+    res.setHeader('Allow', 'GET, HEAD, POST');
+    sendPage(res, 405, message('Not allowed', 'This page only accepts its own form.'));
+    return null;
+  }
+  const form = await readForm(req);
+  if (!form) sendPage(res, 413, message('Form too large', 'The form sent was not understood. Start again from Ledgerlink.'));
+  return form;
+}
+
 /** The urlencoded body of a form post, or null when it is larger than MAX_FORM_BYTES. */
-export async function readForm(req: IncomingMessage): Promise<URLSearchParams | null> {
+async function readForm(req: IncomingMessage): Promise<URLSearchParams | null> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

@@ -8,7 +8,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LoopbackPages, readForm, sendPage } from '../loopback-pages';
+import { LoopbackPages, readPostedForm, sendPage } from '../loopback-pages';
 import type { ConsentStep } from './consent-pages';
 import { accountsPage, blockedPage, loginPage, messagePage, mfaPage } from './consent-pages';
 import type { DemoInstitution } from './institutions';
@@ -120,16 +120,8 @@ export class ConsentServer {
       this.showStep(res, session, session.step === 'blocked' ? 403 : 200);
       return;
     }
-    if (req.method !== 'POST') {
-      res.setHeader('Allow', 'GET, HEAD, POST');
-      sendPage(res, 405, messagePage('Not allowed', 'This page only accepts its own form.'));
-      return;
-    }
-    const form = await readForm(req);
-    if (!form) {
-      sendPage(res, 413, messagePage('Form too large', 'The form sent was not understood. Start again from Ledgerlink.'));
-      return;
-    }
+    const form = await readPostedForm(req, res, messagePage);
+    if (!form) return;
     this.submit(res, session, form);
   }
 

@@ -6,7 +6,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LoopbackPages, readForm, sendPage } from '../loopback-pages';
+import { LoopbackPages, readPostedForm, sendPage } from '../loopback-pages';
 
 const SESSION_TTL_MS = 30 * 60_000;
 /** Where a Bridge user makes a Setup Token for a new app. */
@@ -114,16 +114,8 @@ export class SetupTokenServer {
       sendPage(res, 200, tokenPage(`/simplefin/${session.id}`), origin);
       return;
     }
-    if (req.method !== 'POST') {
-      res.setHeader('Allow', 'GET, HEAD, POST');
-      sendPage(res, 405, messagePage('Not allowed', 'This page only accepts its own form.'));
-      return;
-    }
-    const form = await readForm(req);
-    if (!form) {
-      sendPage(res, 413, messagePage('Form too large', 'The form sent was not understood. Start again from Ledgerlink.'));
-      return;
-    }
+    const form = await readPostedForm(req, res, messagePage);
+    if (!form) return;
     if (form.get('action') === 'cancel') {
       this.finish(res, session, { error: 'access_denied', error_description: 'The user cancelled the connection.' });
       return;
