@@ -2,13 +2,12 @@
 // stored, leaves the connection as it was, and the next one carries on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Core } from '../../../main/core/index';
 import { checkIntegrity } from '../../../main/ledger/integrity';
-import { seedConnection, tempDir } from '../../helpers/ledger';
+import { tempCore } from '../../helpers/core';
+import { seedConnection } from '../../helpers/ledger';
 import { ScriptedProvider, tx } from '../../helpers/scripted-provider';
 
 test('cancelSync stops a synchronization between pages without losing or breaking anything', async (t) => {
-  const tmp = tempDir();
   const now = () => new Date('2026-03-20T10:00:00Z');
   const bank = new ScriptedProvider();
   bank.pageSize = 2;
@@ -16,11 +15,7 @@ test('cancelSync stops a synchronization between pages without losing or breakin
     id: 'acc-1', name: 'Current', currency: 'EUR', balance: '15.00', pending: [],
     posted: [1, 2, 3, 4, 5].map((d) => tx(`t${d}`, `2026-03-0${d}`, `${d}.00`)),
   }];
-  const core = new Core({ dataDir: tmp.dir, now, providers: [bank] });
-  t.after(async () => {
-    await core.close();
-    tmp.cleanup();
-  });
+  const core = tempCore(t, { now, providers: [bank] });
   const { connectionId, journalId } = seedConnection(core.db);
   // The user presses Cancel while the first page is being stored.
   const fetch = bank.fetchTransactions.bind(bank);

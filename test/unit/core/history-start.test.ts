@@ -1,16 +1,11 @@
 // A new journal may start its history on a chosen date: checked when linking, kept on the journal.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Core } from '../../../main/core/index';
-import { seedConnection, tempDir } from '../../helpers/ledger';
+import { tempCore } from '../../helpers/core';
+import { seedConnection } from '../../helpers/ledger';
 
 test('linking an account with a history start: a real past date is kept, a future or malformed one refused', async (t) => {
-  const tmp = tempDir();
-  const core = new Core({ dataDir: tmp.dir, now: () => new Date('2026-03-20T10:00:00Z') });
-  t.after(async () => {
-    await core.close();
-    tmp.cleanup();
-  });
+  const core = tempCore(t, { now: () => new Date('2026-03-20T10:00:00Z') });
   const { connectionId } = seedConnection(core.db);
   for (const id of ['acc-2', 'acc-3']) {
     core.db.prepare(`INSERT INTO online_accounts (connection_id, provider_account_id, name, currency) VALUES (?, ?, ?, 'EUR')`).run(connectionId, id, `Account ${id}`);

@@ -1,18 +1,13 @@
 // The journal screen's search, date and amount filters, through the API on a real ledger.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Core } from '../../../main/core/index';
 import { SyncEngine } from '../../../main/sync/engine';
-import { seedConnection, tempDir } from '../../helpers/ledger';
+import { tempCore } from '../../helpers/core';
+import { seedConnection } from '../../helpers/ledger';
 import { ScriptedProvider, tx } from '../../helpers/scripted-provider';
 
 test('lines can be searched by words, dates and amounts, and counted with the same filters', async (t) => {
-  const tmp = tempDir();
-  const core = new Core({ dataDir: tmp.dir, now: () => new Date('2026-03-20T10:00:00Z') });
-  t.after(async () => {
-    await core.close();
-    tmp.cleanup();
-  });
+  const core = tempCore(t, { now: () => new Date('2026-03-20T10:00:00Z') });
   const { connectionId, journalId } = seedConnection(core.db);
   const bank = new ScriptedProvider();
   bank.pageSize = 50;
@@ -45,13 +40,8 @@ test('lines can be searched by words, dates and amounts, and counted with the sa
 });
 
 test('balanceHistory gives the end-of-day balance of each day up to the last synchronization', async (t) => {
-  const tmp = tempDir();
   const now = () => new Date('2026-03-20T10:00:00Z');
-  const core = new Core({ dataDir: tmp.dir, now });
-  t.after(async () => {
-    await core.close();
-    tmp.cleanup();
-  });
+  const core = tempCore(t, { now });
   const { connectionId, journalId } = seedConnection(core.db);
   const bank = new ScriptedProvider();
   bank.pageSize = 50;

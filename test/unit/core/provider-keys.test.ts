@@ -2,21 +2,17 @@
 // keeps its last four characters, the environment wins over Settings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Core } from '../../../main/core/index';
-import { tempDir } from '../../helpers/ledger';
+import { tempCore } from '../../helpers/core';
 import { MemoryVault } from '../../helpers/memory-vault';
 
 test('provider keys come back masked with where they are set, and can be removed', async (t) => {
-  const tmp = tempDir();
   const vault = new MemoryVault();
-  const core = new Core({ dataDir: tmp.dir, vault: async () => vault });
+  const core = tempCore(t, { vault: async () => vault });
   const before = process.env.PONTO_CLIENT_ID;
   process.env.PONTO_CLIENT_ID = 'ponto-client-from-env-7788';
-  t.after(async () => {
+  t.after(() => {
     if (before === undefined) delete process.env.PONTO_CLIENT_ID;
     else process.env.PONTO_CLIENT_ID = before;
-    await core.close();
-    tmp.cleanup();
   });
   const SECRET = 'plaid-sandbox-secret-0a1b2c3d4e5f';
   for (const [key, value] of [['provider.plaid.client_id', 'client-5f2e9a31'], ['provider.plaid.secret', SECRET], ['provider.plaid.env', 'sandbox']] as const) {

@@ -3,38 +3,41 @@
 // arrives as its own line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Core } from '../../../main/core/index';
 import { checkIntegrity } from '../../../main/ledger/integrity';
 import { SyncEngine } from '../../../main/sync/engine';
-import { FakeClock, seedConnection, tempDir } from '../../helpers/ledger';
+import { tempCore } from '../../helpers/core';
+import { FakeClock, seedConnection } from '../../helpers/ledger';
 import { ScriptedProvider, tx } from '../../helpers/scripted-provider';
 
-test('a guessed match is undone: the line stays, the pending payment comes back, its posting arrives on its own', async (t) => {
-  const tmp = tempDir();
+function ok<T>(r: { ok: true; value: T } | { ok: false; error: { message: string } }): T {
+  if (!r.ok) assert.fail(r.error.message);
+  return r.value;
+}
+
+/**
+ * p1 (-42.00) is pending; the next day it is gone and another -42.00 payment, x1, posts with no
+ * link from the bank: the engine guesses x1 is p1.
+ */
+async function guessedMatch(t: { after(fn: () => unknown): void }) {
   const clock = FakeClock.at('2026-03-18T10:00:00Z');
-  const core = new Core({ dataDir: tmp.dir, now: clock.now });
-  t.after(async () => {
-    await core.close();
-    tmp.cleanup();
-  });
+  const core = tempCore(t, { now: clock.now });
   const { connectionId, journalId } = seedConnection(core.db);
   const bank = new ScriptedProvider();
   bank.accounts = [{ id: 'acc-1', name: 'Current', currency: 'EUR', balance: '0.00', posted: [], pending: [tx('p1', '2026-03-18', '-42.00')] }];
   const engine = new SyncEngine(core.db, { now: clock.now });
   const sync = () => engine.run(connectionId, bank, { trigger: 'manual' });
-  const ok = <T>(r: { ok: true; value: T } | { ok: false; error: { message: string } }): T => {
-    if (!r.ok) assert.fail(r.error.message);
-    return r.value;
-  };
   const lineOf = async (id: string) => ok(await core.api.listLines({ journal_id: journalId })).find((l) => l.provider_ids.some((p) => p.id === id));
   await sync();
-
-  // Another -42.00 payment posts; p1 is no longer listed, so the engine guesses x1 is p1.
   clock.advanceDays(1);
   bank.accounts[0]!.pending = [];
   bank.accounts[0]!.posted = [tx('x1', '2026-03-19', '-42.00')];
   bank.accounts[0]!.balance = '-42.00';
   await sync();
+  return { core, bank, clock, sync, journalId, lineOf };
+}
+
+test('a guessed match is undone: the line stays, the pending payment comes back, its posting arrives on its own', async (t) => {
+  const { core, bank, clock, sync, journalId, lineOf } = await guessedMatch(t);
   const guessed = (await lineOf('x1'))!;
   assert.match(guessed.match_reason ?? '', /same amount/);
   assert.deepEqual(guessed.provider_ids.map((p) => `${p.kind}:${p.id}`).sort(), ['pending_matched:p1', 'transaction:x1']);
@@ -69,23 +72,7 @@ test('a guessed match is undone: the line stays, the pending payment comes back,
 });
 
 test('removing a line with a guessed match does not dismiss the pending payment it was taken for', async (t) => {
-  const tmp = tempDir();
-  const clock = FakeClock.at('2026-03-18T10:00:00Z');
-  const core = new Core({ dataDir: tmp.dir, now: clock.now });
-  t.after(async () => {
-    await core.close();
-    tmp.cleanup();
-  });
-  const { connectionId, journalId } = seedConnection(core.db);
-  const bank = new ScriptedProvider();
-  bank.accounts = [{ id: 'acc-1', name: 'Current', currency: 'EUR', balance: '0.00', posted: [], pending: [tx('p1', '2026-03-18', '-42.00')] }];
-  const engine = new SyncEngine(core.db, { now: clock.now });
-  const sync = () => engine.run(connectionId, bank, { trigger: 'manual' });
-  await sync();
-  clock.advanceDays(1);
-  bank.accounts[0]!.pending = [];
-  bank.accounts[0]!.posted = [tx('x1', '2026-03-19', '-42.00')];
-  await sync();
+  const { core, bank, clock, sync, journalId } = await guessedMatch(t);
   const lines = await core.api.listLines({ journal_id: journalId });
   assert.ok(lines.ok);
   const x1 = lines.value.find((l) => l.provider_ids.some((p) => p.id === 'x1'))!;
