@@ -370,7 +370,9 @@ async function dispatch(core: Core, p: Parsed, io: CliIo): Promise<number> {
         unwrap(await api.setSetting({ key, value }));
         // A provider key is echoed masked: a secret typed on the command line must not end up
         // in a terminal's scroll-back or a CI log a second time.
-        const provider = unwrap(await api.listProviderKeys({})).find((k) => `provider.${k.provider}.${k.key}` === key);
+        const provider = key.startsWith('provider.')
+          ? unwrap(await api.listProviderKeys({})).find((k) => `provider.${k.provider}.${k.key}` === key)
+          : undefined;
         const shown = provider ? (provider.masked ?? '') : value;
         if (!p.json) io.out(`${key} = ${shown}`);
         else io.out(JSON.stringify([{ key, value: shown }]));

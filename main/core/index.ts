@@ -481,14 +481,12 @@ export class Core {
         const secret = isSecretKey(entry, key);
         const name = `provider.${entry.name}.${key}`;
         const fromEnv = process.env[`${entry.envPrefix}_${key.toUpperCase()}`];
-        let source: ProviderKeyView['source'] = null;
         let value: string | undefined;
-        if (fromEnv) [source, value] = ['environment', fromEnv];
-        else if (!secret) [source, value] = [getSetting(this.db, name) === undefined ? null : 'ledger', getSetting(this.db, name)];
-        else if (vault) {
-          value = await vault.get('app', name).catch(() => undefined);
-          source = value === undefined ? null : 'keychain';
-        }
+        let from: NonNullable<ProviderKeyView['source']> = 'environment';
+        if (fromEnv) value = fromEnv;
+        else if (!secret) [from, value] = ['ledger', getSetting(this.db, name)];
+        else if (vault) [from, value] = ['keychain', await vault.get('app', name).catch(() => undefined)];
+        const source = value === undefined ? null : from;
         out.push({ provider: entry.name, provider_name: entry.displayName, key, secret, source, masked: value === undefined ? null : maskKey(value, secret) });
       }
     }
@@ -548,7 +546,7 @@ export class Core {
 }
 
 /** Eight dots for a secret, whatever its length; an id shows its last four characters. */
-export function maskKey(value: string, secret: boolean): string {
+function maskKey(value: string, secret: boolean): string {
   const dots = '••••••••';
   if (secret || value.length <= 8) return dots;
   return `${dots.slice(0, 4)}${value.slice(-4)}`;

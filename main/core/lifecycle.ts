@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ConnectStart, ConnectionView, OnlineAccountView, SyncSummary } from '../../preload/api';
 import { postChatter, type ChatterMessage } from '../ledger/chatter';
+import type { ConnectionRow as FullConnectionRow } from '../ledger/connections';
 import type { Db } from '../ledger/db';
 import { parseAmount } from '../ledger/money';
 import { getSetting, setSetting } from '../ledger/settings';
@@ -22,14 +23,7 @@ interface Flow {
   connectionId?: number;
 }
 
-interface ConnectionRow {
-  id: number;
-  provider: string;
-  institution_id: string;
-  institution_name: string;
-  provider_ref: string;
-  state: ConnectionView['state'];
-}
+type ConnectionRow = Pick<FullConnectionRow, 'id' | 'provider' | 'institution_id' | 'institution_name' | 'provider_ref' | 'state'>;
 
 export interface LifecycleHost {
   db: Db;

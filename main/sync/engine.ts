@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ApiError, ChatterView, ConnectionState, Periodicity, StateAction, SyncProgressEvent, SyncSummary } from '../../preload/api';
 import { postChatter, type ChatterMessage } from '../ledger/chatter';
+import type { ConnectionRow } from '../ledger/connections';
 import type { Db } from '../ledger/db';
 import { parseAmount } from '../ledger/money';
 import { lockDate } from '../ledger/settings';
@@ -45,18 +46,6 @@ export interface RunOptions {
   getSecret?: (name: string) => Promise<string | undefined>;
   setSecret?: (name: string, value: string) => Promise<void>;
   signal?: AbortSignal;
-}
-
-interface ConnectionRow {
-  id: number;
-  provider: string;
-  institution_id: string;
-  institution_name: string;
-  provider_ref: string;
-  state: ConnectionState;
-  state_action: StateAction | null;
-  failed_logins: number;
-  backoff_attempts: number;
 }
 
 interface LinkedAccountRow {

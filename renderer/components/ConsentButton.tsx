@@ -8,6 +8,12 @@ import { useConnect } from '../stores/connect';
 
 export type ConsentKind = 'reconnect' | 'update' | 'reactivate';
 
+/** Starts the consent flow for the connection on the Add a Bank Account screen. */
+export function openConsent(connection: ConnectionView, kind: ConsentKind): void {
+  useConnect.getState().forConnection(kind, connection);
+  navigate({ page: 'connect' });
+}
+
 export function ConsentButton({ connection, kind, primary = false }: { connection: ConnectionView; kind: ConsentKind; primary?: boolean }) {
   const { t } = useI18n();
   const label = kind === 'reconnect' ? t('conn.reconnect') : kind === 'update' ? t('conn.updateCredentials') : t('conn.reactivate');
@@ -18,10 +24,7 @@ export function ConsentButton({ connection, kind, primary = false }: { connectio
       // Several cards show the same button: the bank's name tells them apart for screen readers.
       aria-label={`${label}: ${connection.institution_name}`}
       data-testid={`consent-${kind}`}
-      onClick={() => {
-        useConnect.getState().forConnection(kind, connection);
-        navigate({ page: 'connect' });
-      }}
+      onClick={() => openConsent(connection, kind)}
     >
       {label}
     </button>

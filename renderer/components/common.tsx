@@ -1,6 +1,6 @@
 // Small shared pieces: error messages with a copyable reference, copy buttons, state badges.
 import { useEffect, useRef, useState } from 'react';
-import type { ApiError, ConnectionState } from '../../preload/api';
+import type { ApiError, ConnectionState, Periodicity } from '../../preload/api';
 import { useI18n, type MessageKey } from '../i18n';
 import { useApp } from '../stores/app';
 
@@ -75,4 +75,26 @@ export function StateBadge({ state }: { state: ConnectionState }) {
 export function Money({ minor, currency, className, sign }: { minor: number; currency: string; className?: string; sign?: 'auto' | 'exceptZero' }) {
   const { money } = useI18n();
   return <span className={`money ${minor < 0 ? 'negative' : ''} ${className ?? ''}`}>{money(minor, currency, sign)}</span>;
+}
+
+const PERIODICITIES: readonly Periodicity[] = ['none', 'day', 'week', 'bimonthly', 'month'];
+
+/** The default periodicity of new journals from the core's settings ("month" when unset). */
+export function defaultPeriodicity(settings: Record<string, string>): Periodicity {
+  const v = settings.default_periodicity;
+  return (PERIODICITIES as readonly string[]).includes(v ?? '') ? (v as Periodicity) : 'month';
+}
+
+/** A statement periodicity picker; the label is the caller's (`<label htmlFor={id}>`). */
+export function PeriodicitySelect({ id, value, onChange }: { id: string; value: Periodicity; onChange: (p: Periodicity) => void }) {
+  const { t } = useI18n();
+  return (
+    <select id={id} value={value} onChange={(e) => onChange(e.target.value as Periodicity)}>
+      {PERIODICITIES.map((p) => (
+        <option key={p} value={p}>
+          {t(`period.${p}`)}
+        </option>
+      ))}
+    </select>
+  );
 }

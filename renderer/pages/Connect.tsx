@@ -2,7 +2,7 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { AccountLink, ApiError, CatalogInstitutionView, Periodicity } from '../../preload/api';
 import { getApi } from '../bridge';
-import { ErrorMessage, Money } from '../components/common';
+import { ErrorMessage, Money, PeriodicitySelect, defaultPeriodicity } from '../components/common';
 import { useI18n } from '../i18n';
 import { providerName } from '../providers';
 import { navigate } from '../router';
@@ -269,13 +269,12 @@ function ConsentStep() {
 
 /** `from`: the history start the user chose ('' = as far back as the bank allows). */
 type Choice = { selected: boolean; journal: 'new' | number; name: string; periodicity: Periodicity; from: string };
-const PERIODS: Periodicity[] = ['none', 'day', 'week', 'bimonthly', 'month'];
 
 function AccountsStep() {
   const { t } = useI18n();
   const { accounts, journals, busy, error, link } = useConnect();
   const settings = useApp((s) => s.settings);
-  const defaultPeriod = (PERIODS as string[]).includes(settings.default_periodicity ?? '') ? (settings.default_periodicity as Periodicity) : 'month';
+  const defaultPeriod = defaultPeriodicity(settings);
   const unlinked = accounts.filter((a) => a.journal_id === null);
   const [choices, setChoices] = useState<Record<string, Choice>>(() =>
     Object.fromEntries(unlinked.map((a) => [a.provider_account_id, { selected: true, journal: 'new', name: a.name, periodicity: defaultPeriod, from: '' }])),
@@ -355,13 +354,7 @@ function AccountsStep() {
                       </div>
                       <div className="field">
                         <label htmlFor={`${base}-p`}>{t('accounts.periodicity', { name: a.name })}</label>
-                        <select id={`${base}-p`} value={c.periodicity} onChange={(e) => update(a.provider_account_id, { periodicity: e.target.value as Periodicity })}>
-                          {PERIODS.map((p) => (
-                            <option key={p} value={p}>
-                              {t(`period.${p}`)}
-                            </option>
-                          ))}
-                        </select>
+                        <PeriodicitySelect id={`${base}-p`} value={c.periodicity} onChange={(periodicity) => update(a.provider_account_id, { periodicity })} />
                       </div>
                       <div className="field">
                         <label htmlFor={`${base}-f`}>{t('accounts.from', { name: a.name })}</label>

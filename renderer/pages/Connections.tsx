@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { ApiError, ConnectionView, SyncSummary } from '../../preload/api';
 import { getApi, toApiError, unwrap } from '../bridge';
 import { Chatter } from '../components/Chatter';
+import { openConsent, type ConsentKind } from '../components/ConsentButton';
 import { ErrorMessage, StateBadge } from '../components/common';
 import { useI18n } from '../i18n';
 import { providerName } from '../providers';
@@ -53,10 +54,7 @@ function ConnectionCard({ c }: { c: ConnectionView }) {
       } else setInfo(t('conn.newAccounts', { n: 0 }));
       return null;
     });
-  const consent = (kind: 'reconnect' | 'update' | 'reactivate') => {
-    useConnect.getState().forConnection(kind, c);
-    navigate({ page: 'connect' });
-  };
+  const consent = (kind: ConsentKind) => openConsent(c, kind);
   const titleId = `conn-${c.id}-h`;
   return (
     <article className="card connection" aria-labelledby={titleId} data-testid="connection-card" data-connection-id={c.id} data-state={c.state}>

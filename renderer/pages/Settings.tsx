@@ -3,14 +3,13 @@
 import { useEffect, useId, useState } from 'react';
 import type { ApiError, Periodicity, ProviderKeyView } from '../../preload/api';
 import { getApi, toApiError, unwrap } from '../bridge';
-import { ErrorMessage, StateBadge } from '../components/common';
+import { ErrorMessage, PeriodicitySelect, StateBadge, defaultPeriodicity } from '../components/common';
 import { ConsentButton } from '../components/ConsentButton';
 import { LOCALES, useI18n, type Locale } from '../i18n';
 import { providerName } from '../providers';
 import { useApp, type Theme } from '../stores/app';
 import { useConnections } from '../stores/connections';
 
-const PERIODS: Periodicity[] = ['none', 'day', 'week', 'bimonthly', 'month'];
 
 function SaveStatus({ saved, error }: { saved: boolean; error: ApiError | null }) {
   const { t } = useI18n();
@@ -54,7 +53,7 @@ export function Settings() {
   const keysOf = keys.filter((k) => k.provider === provider);
   useEffect(() => {
     setLockDate(settings.lock_date ?? '');
-    if ((PERIODS as string[]).includes(settings.default_periodicity ?? '')) setPeriod(settings.default_periodicity as Periodicity);
+    setPeriod(defaultPeriodicity(settings));
   }, [settings]);
   const saveLedger = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -121,13 +120,7 @@ export function Settings() {
           </div>
           <div className="field">
             <label htmlFor={`${id}-per`}>{t('settings.periodicity')}</label>
-            <select id={`${id}-per`} value={period} onChange={(e) => setPeriod(e.target.value as Periodicity)}>
-              {PERIODS.map((p) => (
-                <option key={p} value={p}>
-                  {t(`period.${p}`)}
-                </option>
-              ))}
-            </select>
+            <PeriodicitySelect id={`${id}-per`} value={period} onChange={setPeriod} />
           </div>
           <div className="actions">
             <button type="submit" className="btn btn-primary">

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { bankLedger, DEFAULT_SEED } from '../../main/providers/demo/index';
 import { parseAmount } from '../../main/ledger/money';
 import { useChromium, openApp, screenshot } from './harness';
-import { consentInPopup, ok, watchCsp, watchProgressBar } from './support';
+import { consentInPopup, ok, waitUntil, watchCsp, watchProgressBar } from './support';
 
 const NOW = new Date('2026-06-15T10:00:00Z');
 const browser = useChromium();
@@ -61,7 +61,7 @@ test('Cancel stops the first synchronization, keeps what was fetched, and the ne
 
   // Synchronize Now carries on from where it stopped, to the bank's exact figures.
   await page.getByRole('button', { name: 'Synchronize Now' }).first().click();
-  await waitUntil(async () => ok(await core.api.listJournals({}))[0]?.balance === parseAmount(bank.balance, 'EUR'), 120_000);
+  await waitUntil(async () => ok(await core.api.listJournals({}))[0]?.balance === parseAmount(bank.balance, 'EUR'), 120_000, 'the ledger reaches the bank balance');
   const [journal] = ok(await core.api.listJournals({}));
   assert.equal(journal!.bank_balance, parseAmount(bank.balance, 'EUR'));
   assert.equal(journal!.balance, journal!.bank_balance, 'the ledger equals the bank');
@@ -73,11 +73,3 @@ test('Cancel stops the first synchronization, keeps what was fetched, and the ne
   await screenshot(page, 'cancel-03-finished');
   assert.deepEqual(problems, [], 'no CSP violation or page error');
 });
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) assert.fail('timed out');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

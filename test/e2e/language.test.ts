@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { useChromium, openApp, ROOT, screenshot } from './harness';
-import { accessibility, connectDemo, consentInPopup, goto, ok, watchCsp } from './support';
+import { accessibility, connectDemo, consentInPopup, goto, ok, waitUntil, watchCsp } from './support';
 
 const NOW = new Date('2026-06-15T10:00:00Z');
 
@@ -177,12 +177,10 @@ test('language, theme and developer mode are kept by the app: a new window opens
   await page.getByLabel(VI['settings.theme']!).selectOption('dark');
   await page.getByTestId('developer-mode').check();
   await page.getByRole('link', { name: VI['nav.connections'] }).waitFor();
-  for (let i = 0; ; i++) {
+  await waitUntil(async () => {
     const s = ok(await core.api.getSettings({}));
-    if (s['ui.language'] === 'vi' && s['ui.theme'] === 'dark' && s['ui.developer_mode'] === 'on') break;
-    if (i > 50) assert.fail(`the core did not keep the choices: ${JSON.stringify(s)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    return s['ui.language'] === 'vi' && s['ui.theme'] === 'dark' && s['ui.developer_mode'] === 'on';
+  }, 5_000, 'the core keeps the choices');
 
   // Another browser profile: nothing in its storage, everything from the core.
   const other = await browser().newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US', colorScheme: 'light' });

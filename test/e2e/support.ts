@@ -102,3 +102,12 @@ export async function watchProgressBar(page: Page): Promise<() => Promise<Progre
   });
   return () => page.evaluate(() => (window as unknown as { __progress: ProgressSample[] }).__progress);
 }
+
+/** Polls `check` (against the core, not the page) until it holds, failing with `what` after `timeoutMs`. */
+export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) assert.fail(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
