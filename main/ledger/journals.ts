@@ -19,16 +19,6 @@ export function getJournal(db: Db, id: number): JournalView | undefined {
   return db.prepare(`${JOURNAL_SELECT} WHERE j.id = ?`).get(id) as JournalView | undefined;
 }
 
-/** A journal named by id or by its short code (the CLI accepts both). */
-export function findJournal(db: Db, ref: string): JournalView | undefined {
-  if (/^\d+$/.test(ref)) {
-    const byId = getJournal(db, Number(ref));
-    if (byId) return byId;
-  }
-  const id = db.prepare('SELECT id FROM journals WHERE code = ? COLLATE NOCASE').pluck().get(ref) as number | undefined;
-  return id === undefined ? undefined : getJournal(db, id);
-}
-
 /** A free short code from the name's initials ("Demo Bank Current Account" → "DBCA", then "DBCA2"...). */
 export function freeJournalCode(db: Db, name: string): string {
   const words = name.normalize('NFD').replace(/[^A-Za-z0-9 ]/g, '').split(/\s+/).filter(Boolean);

@@ -1,7 +1,7 @@
 // The one way provider clients talk HTTP: a timeout on every call, JSON read without ever
 // turning an amount into a float (every JSON number stays its decimal text), and failures
 // mapped into the common taxonomy with the provider's request id kept as the reference.
-import { parse as parseLossless, isLosslessNumber, type LosslessNumber } from 'lossless-json';
+import { parse as parseLossless } from 'lossless-json';
 import { ProviderError, type ProviderErrorCode } from './errors';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -12,11 +12,6 @@ export type Json = string | boolean | null | Json[] | { [key: string]: Json };
 /** Parses JSON keeping numbers as their exact decimal text ("12.30" stays "12.30"). */
 export function parseJsonExact(text: string): Json {
   return parseLossless(text, undefined, (value: string) => value) as Json;
-}
-
-/** Like JSON.stringify, for values that may hold LosslessNumber (not needed for our requests). */
-export function isExactNumber(v: unknown): v is LosslessNumber {
-  return isLosslessNumber(v);
 }
 
 export interface HttpRequest {
