@@ -32,7 +32,6 @@ export type Bridge = LedgerlinkApi & {
  * `call` carries `{ method, args }` (ipcRenderer.invoke → a Result); `event` carries
  * `{ event, payload }` from main to the app's windows.
  */
-export const IPC_PREFIX = 'ledgerlink:';
 export const IPC_CALL = 'ledgerlink:call';
 export const IPC_EVENT = 'ledgerlink:event';
 
