@@ -73,7 +73,7 @@ const en = {
   'pick.emptyState': 'Start typing to find your bank. Try "Demo" to use the Demo Bank.',
   'pick.noResult': 'No bank matches "{q}". Check the spelling, choose another country, or try fewer words.',
   'pick.offline': 'The bank list cannot be searched while Ledgerlink is not reachable. It comes back as soon as the connection does.',
-  'pick.count': '{n} banks found. Use the arrow keys to move, Enter to choose.',
+  'pick.count': 'Banks found: {n}. Use the arrow keys to move, Enter to choose.',
   'pick.beta': 'Beta',
   'pick.betaExplain': 'Beta: this connection is new at the provider and may be less reliable. Check your balances after each synchronization.',
   'pick.history': 'History: up to {n} days',

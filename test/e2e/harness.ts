@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Core, type CoreOptions } from '../../main/core/index';
-import { startHost } from '../../main/host/index';
+import { startHost, type Host } from '../../main/host/index';
 import { DemoBank } from '../../main/providers/demo/index';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -27,6 +27,8 @@ export async function launchChromium(): Promise<Browser> {
 
 export interface App {
   core: Core;
+  /** The browser host (closing it is how a test makes the app unreachable). */
+  host: Host;
   url: string;
   dataDir: string;
   context: BrowserContext;
@@ -49,7 +51,7 @@ export async function openApp(browser: Browser, opts: Partial<CoreOptions> & { d
   const page = await context.newPage();
   await page.goto(host.url);
   return {
-    core, url: host.url, dataDir, context, page,
+    core, host, url: host.url, dataDir, context, page,
     async close() {
       await context.close();
       await host.close();

@@ -84,3 +84,23 @@ test('Settings lists the bank connections: Update Credentials from there brings 
   assert.notEqual(await vault.get(oauth.id, 'refresh_token'), 'demo-rt-stolen', 'new tokens in the keychain');
   assert.deepEqual(problems, [], 'no CSP violation or page error');
 });
+
+test('the lock date and the periodicity of new journals are saved to the ledger and shown again', { timeout: 60_000 }, async (t) => {
+  const app = await openApp(browser());
+  t.after(() => app.close());
+  const { page, core } = app;
+  await goto(page, '#/settings');
+  await page.getByLabel('Lock date').fill('2025-12-31');
+  await page.getByLabel('Statement periodicity of new journals').selectOption('week');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByText('Saved').first().waitFor();
+  const s = ok(await core.api.getSettings({}));
+  assert.deepEqual([s.lock_date, s.default_periodicity], ['2025-12-31', 'week']);
+
+  // Changed elsewhere (the command line): a reload shows what the ledger holds.
+  ok(await core.api.setSetting({ key: 'lock_date', value: '' }));
+  await page.reload();
+  await goto(page, '#/settings');
+  assert.equal(await page.getByLabel('Lock date').inputValue(), '');
+  assert.equal(await page.getByLabel('Statement periodicity of new journals').inputValue(), 'week', 'shown again from the ledger');
+});
