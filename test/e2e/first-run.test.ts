@@ -6,7 +6,7 @@ import { parseAmount } from '../../main/ledger/money';
 import { bankLedger, DEFAULT_SEED } from '../../main/providers/demo/index';
 import { usePrivateKeyring } from '../helpers/keyring';
 import { useChromium, openApp, screenshot, type App } from './harness';
-import { accessibility, watchCsp, watchProgressBar } from './support';
+import { accessibility, ok, watchCsp, watchProgressBar } from './support';
 
 const NOW = new Date('2026-06-15T10:00:00Z');
 
@@ -93,6 +93,13 @@ test('first run: search, phone number, consent with the MFA code, accounts, prog
     const digits = (s: string) => s.replace(/[^\d]/g, '');
     assert.equal(digits(shown), digits(bank.balance.replace('-', '')), `${j.code}: the card shows the bank balance`);
     assert.equal(await card.getByTestId('balance-mismatch').count(), 0, 'no mismatch is shown');
+    // The rest of the card: pending count, consent countdown, last synchronization, 90-day chart.
+    assert.equal(await card.getByTestId('pending-count').innerText(), `${bank.pending.length} pending`);
+    const [connection] = ok(await app.core.api.listConnections({}));
+    assert.equal(await card.getByTestId('consent-days').innerText(), `Consent ends in ${connection!.consent_days_left} days`);
+    assert.match(await card.getByTestId('last-sync').innerText(), /Last synchronization: Jun 15, 2026/);
+    assert.match((await card.getByRole('img').getAttribute('aria-label')) ?? '', /^Balance over the last 90 days/);
+    assert.ok((await card.getByTestId('balance-chart').locator('path, polyline').count()) > 0, 'the chart draws the balance');
   }
   assert.deepEqual(problems, [], 'no CSP violation or page error');
 });
