@@ -1,13 +1,67 @@
 import type { IntegrityProblem } from '../../preload/api';
-import type { Db } from './db';
+import { latestBackup } from './backup';
+import { readOnlyLedger, sqliteFindings, type Db } from './db';
 import { formatAmount } from './money';
 
+/** How many of SQLite's findings are quoted; the rest are counted. */
+const QUOTED = 3;
+
+function findings(db: Db): string[] {
+  try {
+    return sqliteFindings(db, 'integrity_check', 100);
+  } catch (e) {
+    // The full check gives up on damage it cannot read past (SQLITE_CORRUPT); the quick one,
+    // which does not compare indexes with their tables, still lists what it saw.
+    try {
+      const quick = sqliteFindings(db, 'quick_check', 100);
+      return quick.length > 0 ? quick : [(e as Error).message];
+    } catch {
+      return [(e as Error).message];
+    }
+  }
+}
+
 /**
- * Checks the ledger from the lines up, independently of the totals the engine maintains:
- * statement chains and totals, ledger balance against the bank's, provider ids seen twice,
- * lines filed outside their statement's period.
+ * SQLite's own full check of the file (pages, b-trees, every index against its table), with
+ * what to do when it finds damage; null when the file is sound.
+ */
+function fileDamage(db: Db): IntegrityProblem | null {
+  const found = findings(db);
+  if (found.length === 0) return null;
+  // A read-only ledger is read from a private copy: name the user's file, not the copy.
+  const path = readOnlyLedger(db) !== undefined ? null : db.name;
+  const backup = path ? latestBackup(path) : undefined;
+  const shown = found.slice(0, QUOTED);
+  const more = found.length > shown.length ? ` (and more)` : '';
+  return {
+    kind: 'file_damaged',
+    message:
+      `The ledger file is damaged: SQLite's integrity check reports ${shown.map((f) => `"${f}"`).join('; ')}${more}. ` +
+      'Do not synchronize until it is repaired. Close Ledgerlink, then put back ' +
+      (backup ? `the copy taken before the last migration (${backup}) or your own backup` : 'your own backup of the ledger') +
+      (path ? ` as ${path}` : '') +
+      '; the next synchronization fetches again what the bank still lists.',
+  };
+}
+
+/**
+ * Checks the file with SQLite's integrity check, then the ledger from the lines up,
+ * independently of the totals the engine maintains: statement chains and totals, ledger
+ * balance against the bank's, provider ids seen twice, lines filed outside their statement's
+ * period.
  */
 export function checkIntegrity(db: Db): IntegrityProblem[] {
+  const damage = fileDamage(db);
+  if (!damage) return ledgerProblems(db);
+  // On a damaged file the checks below may read garbage or fail: what they find still helps.
+  try {
+    return [damage, ...ledgerProblems(db)];
+  } catch {
+    return [damage];
+  }
+}
+
+function ledgerProblems(db: Db): IntegrityProblem[] {
   const problems: IntegrityProblem[] = [];
   const journals = db.prepare('SELECT id, code, currency FROM journals ORDER BY id').all() as { id: number; code: string; currency: string }[];
   const fmt = (n: number, c: string) => `${formatAmount(n, c)} ${c}`;

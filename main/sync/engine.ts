@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ApiError, ChatterView, ConnectionState, Periodicity, StateAction, SyncProgressEvent, SyncSummary } from '../../preload/api';
 import { postChatter, type ChatterMessage } from '../ledger/chatter';
 import type { ConnectionRow } from '../ledger/connections';
 import type { Db } from '../ledger/db';
+import { diskFullMessage, isDiskFull } from '../ledger/disk-full';
 import { parseAmount } from '../ledger/money';
 import { lockDate } from '../ledger/settings';
 import { rechain } from '../ledger/statements';
@@ -14,7 +16,7 @@ import { PageWriter, type PageCounts } from './ingest';
 import { normalizeTransaction } from './normalize';
 import { DateProgress } from './progress';
 import { retryAfterBackoff } from './backoff';
-import { outcomeOf, type Outcome } from './outcome';
+import { diskFullOutcome, outcomeOf, type Outcome } from './outcome';
 import { recordQuotaReport, recordRateLimit, recordUnattendedUse } from './quotas';
 import { LATEST_ZONE, journalLock, syncWindow } from './window';
 
@@ -63,6 +65,13 @@ interface LinkedAccountRow {
   periodicity: Periodicity;
   timezone: string;
   history_from: string | null;
+}
+
+/** An account's balance as the bank gave it, in minor units. */
+interface BankBalance {
+  id: number;
+  balance: number;
+  at: string;
 }
 
 /** How far back the institution answers, from the catalog (0 when it does not say). */
@@ -150,7 +159,7 @@ export class SyncEngine {
 
       const accounts = await provider.listAccounts(ctx);
       const linked = this.linkedAccounts(connectionId);
-      this.storeBalances(connectionId, accounts);
+      const balances = this.storeBalances(connectionId, accounts, new Set(linked.map((a) => a.id)));
 
       for (const acc of linked) {
         const bankAccount = accounts.find((a) => a.id === acc.provider_account_id);
@@ -160,7 +169,7 @@ export class SyncEngine {
             message: { key: 'sync.account_gone' } });
           continue;
         }
-        const counts = await this.syncAccount(provider, ctx, runId, acc, historyDays(db, conn.provider, conn.institution_id));
+        const counts = await this.syncAccount(provider, ctx, runId, acc, historyDays(db, conn.provider, conn.institution_id), balances.get(acc.id));
         summary.fetched += counts.fetched;
         summary.stored += counts.stored;
         summary.duplicates += counts.duplicates;
@@ -190,21 +199,36 @@ export class SyncEngine {
         summary.state = conn.state;
         return summary;
       }
-      const pe = toProviderError(e);
+      // A full disk (the ledger's, or a provider's own file beside it) is ours, not the bank's:
+      // said as such, with the folder, and the connection keeps its state.
+      const dataDir = dirname(db.name);
+      const full = isDiskFull(e, dataDir) ? diskFullOutcome(diskFullMessage(dataDir)) : undefined;
+      const pe = full ? new ProviderError('other', full.text, { cause: e }) : toProviderError(e);
       const reference = errorReference(conn.provider, pe, runId);
-      db.transaction(() => {
-        const current = db.prepare('SELECT state, failed_logins, backoff_attempts FROM connections WHERE id = ?').get(connectionId) as
-          Pick<ConnectionRow, 'state' | 'failed_logins' | 'backoff_attempts'>;
-        const outcome = outcomeOf(pe, { failedLogins: current.failed_logins });
-        // An incoming error never turns a disconnected (or meanwhile blocked) connection into anything else.
-        if (current.state !== 'disconnected' && current.state !== 'blocked') this.applyOutcome(connectionId, outcome, pe, current);
-        db.prepare(
-          `UPDATE sync_runs SET result = ?, ended_at = ?, error_code = ?, error_description = ?, reference = ? WHERE id = ?`,
-        ).run(outcome.failed ? 'error' : 'success', this.now().toISOString(), pe.code, pe.description, reference, runId);
-        this.chatter({ connectionId, level: outcome.level, text: outcome.text, errorDescription: pe.description, reference, message: outcomeMessage(pe, outcome, current.failed_logins) });
-        summary.ok = !outcome.failed;
-        if (outcome.failed) summary.error = { code: pe.code, message: outcome.text, description: pe.description, reference } satisfies ApiError;
-      })();
+      try {
+        db.transaction(() => {
+          const current = db.prepare('SELECT state, failed_logins, backoff_attempts FROM connections WHERE id = ?').get(connectionId) as
+            Pick<ConnectionRow, 'state' | 'failed_logins' | 'backoff_attempts'>;
+          const outcome = full ?? outcomeOf(pe, { failedLogins: current.failed_logins });
+          // An incoming error never turns a disconnected (or meanwhile blocked) connection into anything else.
+          if (current.state !== 'disconnected' && current.state !== 'blocked') this.applyOutcome(connectionId, outcome, pe, current);
+          db.prepare(
+            `UPDATE sync_runs SET result = ?, ended_at = ?, error_code = ?, error_description = ?, reference = ? WHERE id = ?`,
+          ).run(outcome.failed ? 'error' : 'success', this.now().toISOString(), full ? 'disk_full' : pe.code, pe.description, reference, runId);
+          this.chatter(full
+            ? { connectionId, level: full.level, text: full.text, reference }
+            : { connectionId, level: outcome.level, text: outcome.text, errorDescription: pe.description, reference, message: outcomeMessage(pe, outcome, current.failed_logins) });
+          summary.ok = !outcome.failed;
+          if (outcome.failed) {
+            summary.error = full ? { code: 'disk_full', message: full.text, reference } : { code: pe.code, message: outcome.text, description: pe.description, reference } satisfies ApiError;
+          }
+        })();
+      } catch (recordError) {
+        // With no space left even the record of the failure may not fit: the user is still told.
+        if (!full || !isDiskFull(recordError, dataDir)) throw recordError;
+        summary.ok = false;
+        summary.error = { code: 'disk_full', message: full.text, reference };
+      }
     }
     const after = db.prepare('SELECT state, state_action FROM connections WHERE id = ?').get(connectionId) as Pick<ConnectionRow, 'state' | 'state_action'>;
     summary.state = after.state;
@@ -256,7 +280,13 @@ export class SyncEngine {
       .all(connectionId) as LinkedAccountRow[];
   }
 
-  private storeBalances(connectionId: number, accounts: ProviderAccount[]): void {
+  /**
+   * Reads every balance first (an unreadable one stores nothing), stores those of accounts not
+   * linked to a journal, and returns the linked ones': each is stored with its account's last
+   * lines (finishAccount), so a sync cut short (a full disk, a kill) never leaves a bank balance
+   * ahead of the lines that make it.
+   */
+  private storeBalances(connectionId: number, accounts: ProviderAccount[], linked: Set<number>): Map<number, BankBalance> {
     const rows = this.db.prepare('SELECT id, provider_account_id, currency, invert_balance_sign FROM online_accounts WHERE connection_id = ?').all(connectionId) as {
       id: number; provider_account_id: string; currency: string; invert_balance_sign: number;
     }[];
@@ -275,8 +305,9 @@ export class SyncEngine {
     });
     const update = this.db.prepare('UPDATE online_accounts SET balance = ?, balance_at = ? WHERE id = ?');
     this.db.transaction(() => {
-      for (const p of parsed) update.run(p.balance, p.at, p.id);
+      for (const p of parsed) if (!linked.has(p.id)) update.run(p.balance, p.at, p.id);
     })();
+    return new Map(parsed.filter((p) => linked.has(p.id)).map((p) => [p.id, p]));
   }
 
   private async syncAccount(
@@ -285,6 +316,7 @@ export class SyncEngine {
     runId: number,
     acc: LinkedAccountRow,
     history: number,
+    balance: BankBalance | undefined,
   ): Promise<PageCounts> {
     const db = this.db;
     const total: PageCounts = { fetched: 0, stored: 0, duplicates: 0, dismissed: 0, locked: 0, pending: 0 };
@@ -356,14 +388,17 @@ export class SyncEngine {
       }
     }
 
-    this.finishAccount(acc, runId, snapshot, today, lock, total);
+    this.finishAccount(acc, runId, snapshot, today, lock, total, balance);
     return total;
   }
 
   /** Pending snapshot clean-up, the first-sync opening line and the bank balance, in one transaction. */
-  private finishAccount(acc: LinkedAccountRow, runId: number, snapshot: boolean, today: string, lock: string | null, total: PageCounts): void {
+  private finishAccount(
+    acc: LinkedAccountRow, runId: number, snapshot: boolean, today: string, lock: string | null, total: PageCounts, balance: BankBalance | undefined,
+  ): void {
     const db = this.db;
     db.transaction(() => {
+      if (balance) db.prepare('UPDATE online_accounts SET balance = ?, balance_at = ? WHERE id = ?').run(balance.balance, balance.at, acc.id);
       if (snapshot) {
         db.prepare('DELETE FROM pending_lines WHERE online_account_id = ? AND (last_seen_run_id IS NULL OR last_seen_run_id != ?)').run(acc.id, runId);
       }

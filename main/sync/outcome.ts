@@ -95,3 +95,11 @@ export function outcomeOf(e: ProviderError, ctx: OutcomeContext = {}): Outcome {
         text: 'The synchronization failed. Nothing was lost. If it happens again, send the reference to support.' };
   }
 }
+
+/**
+ * The disk holding the data folder is full (`text` says which): the bank and the connection
+ * are fine, so the state is kept; tried again after a back-off, like a transient failure.
+ */
+export function diskFullOutcome(text: string): Outcome {
+  return { state: null, action: null, level: 'error', failed: true, retry: 'backoff', text };
+}

@@ -310,7 +310,9 @@ export class DemoBank implements Provider {
     try {
       return this.state.update(change);
     } catch (e) {
-      throw isProviderError(e) ? e : unreadableState(this.state.path, e);
+      // A full disk is not the file's fault: said as such by the engine, and the file is intact.
+      if (isProviderError(e) || ['ENOSPC', 'EDQUOT'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+      throw unreadableState(this.state.path, e);
     }
   }
 }
