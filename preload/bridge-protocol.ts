@@ -2,8 +2,8 @@
 // 127.0.0.1, carrying the same calls and events as the contract (type-only, shared).
 //
 //   URL:     ws://127.0.0.1:<port>/api?token=<token>   (the page reads the token from its
-//            own URL's hash, #token=..., which the host prints and opens; never sent as a
-//            cookie, never logged)
+//            own URL's hash, #token=..., where the host's /launch?code=... redirect puts it;
+//            never sent as a cookie, never logged, never printed)
 //   Origin:  must be the host's own http://127.0.0.1:<port>; anything else is refused.
 import type { ApiEventName, ApiEvents, ApiMethod, LedgerlinkApi } from './api';
 

@@ -1,15 +1,21 @@
 // Bundles the renderer (renderer/main.tsx) into dist/renderer/: main.js, main.css, index.html.
 // Runs on `npm install` (prepare) and before the end-to-end tests: simple, fast, strict.
+// This is the build the app ships and the browser host serves, so it has no source maps (they
+// would hand our whole source to any page that can reach the host); maps left by an older
+// build are removed. `--out DIR` builds elsewhere (the tests check a fresh build).
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = join(root, 'dist', 'renderer');
+const { values } = parseArgs({ options: { out: { type: 'string' } } });
+const outdir = values.out ? resolve(values.out) : join(root, 'dist', 'renderer');
 
 try {
   mkdirSync(outdir, { recursive: true });
+  for (const f of readdirSync(outdir)) if (f.endsWith('.map')) rmSync(join(outdir, f));
   const result = await build({
     entryPoints: [join(root, 'renderer', 'main.tsx')],
     outfile: join(outdir, 'main.js'),
@@ -18,7 +24,7 @@ try {
     platform: 'browser',
     target: 'chrome120',
     minify: true,
-    sourcemap: true,
+    sourcemap: false,
     jsx: 'automatic',
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'warning',

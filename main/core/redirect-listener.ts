@@ -1,11 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { loopbackRefusal } from '../common/loopback-guard';
 
 /**
  * A one-shot loopback listener for a consent redirect (RFC 8252): it binds 127.0.0.1 on a
  * free port, accepts one redirect whose `state` matches, and hands over its query parameters.
  * A redirect with a wrong state is answered with an error page and ignored, so a page
- * elsewhere cannot complete someone else's consent.
+ * elsewhere cannot complete someone else's consent. Like every server of ours on loopback, it
+ * refuses another Host (DNS rebinding) and anything but a read from another site.
  */
 export class RedirectListener {
   readonly state = randomBytes(16).toString('hex');
@@ -23,6 +25,12 @@ export class RedirectListener {
     let resolve!: (p: Record<string, string>) => void;
     this.result = new Promise((r) => (resolve = r));
     const server = createServer((req, res) => {
+      const refused = loopbackRefusal(req, this.port);
+      if (refused) {
+        res.writeHead(refused === 'wrong_host' ? 421 : 403, { 'content-type': 'text/html; charset=utf-8', connection: 'close' })
+          .end(page('This address only answers the bank sending you back to Ledgerlink.'));
+        return;
+      }
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       if (url.pathname !== '/callback') {
         res.writeHead(404).end();

@@ -1,7 +1,9 @@
 // `ledgerlink serve` (and `npm start` without Electron): starts the browser host, prints the
-// address to open (the token travels in its hash) and, when asked, opens the default browser.
+// address to open and, when asked, opens the default browser. That address carries a one-time
+// launch code, not the session token: the opener's arguments are visible to every local user.
 import { spawn, type SpawnOptions } from 'node:child_process';
 import type { Core } from '../core/index';
+import { LAUNCH_CODE_TTL_MS } from './launch-codes';
 import { startHost, type Host } from './server';
 
 export interface BrowserCommand {
@@ -16,7 +18,7 @@ export function browserCommand(url: string, platform: NodeJS.Platform = process.
   if (platform === 'darwin') return { command: 'open', args: [url], options };
   if (platform === 'win32') {
     // `start` is a cmd built-in; the empty title keeps the quoted URL from being taken for one.
-    // The URL is ours (loopback, digits, hex token), so quoting it is enough.
+    // The URL is ours (loopback, digits, a base64url launch code), so quoting it is enough.
     return { command: 'cmd', args: ['/d', '/s', '/c', `start "" "${url}"`], options: { ...options, windowsVerbatimArguments: true, windowsHide: true } };
   }
   return { command: 'xdg-open', args: [url], options };
@@ -70,7 +72,9 @@ export interface ServeOptions {
 export async function serve(opts: ServeOptions): Promise<Host> {
   const log = opts.log ?? ((s: string) => console.log(s));
   const host = await startHost({ core: opts.core, rendererDir: opts.rendererDir, ...(opts.port !== undefined ? { port: opts.port } : {}) });
-  log(`Ledgerlink is running at ${host.url}`);
-  if (opts.open) await openBrowser(host.url, log, opts.spawnImpl ? { spawnImpl: opts.spawnImpl } : {});
+  // One code for both: the tab the opener shows spends it, else the user opens it by hand.
+  const launchUrl = host.launchUrl();
+  log(`Ledgerlink is running at ${launchUrl} (open it within ${LAUNCH_CODE_TTL_MS / 60_000} minutes; it works once)`);
+  if (opts.open) await openBrowser(launchUrl, log, opts.spawnImpl ? { spawnImpl: opts.spawnImpl } : {});
   return host;
 }

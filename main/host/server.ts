@@ -1,26 +1,41 @@
 // The browser host: the built renderer and the API contract over one WebSocket, on 127.0.0.1
-// only. A page may use the API when it proves both that it was opened by us (the launch token,
-// which only travels in the printed URL's hash and the WebSocket's query) and that it is our
-// own page (the Origin header). The Host header is checked on every request against DNS
-// rebinding. Nothing here logs a token or a payload.
+// only. A page may use the API when it proves both that it was opened by us (the session
+// token, which only travels in the page's hash and the WebSocket's query) and that it is our
+// own page (the Origin header). What we print and open is a one-time launch code, traded for
+// the token at /launch (see launch-codes.ts), so no lasting secret shows in `ps`. The Host
+// header is checked on every request against DNS rebinding. Nothing here logs a token or a
+// payload.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
-import type { ApiError, ApiEvents, Result } from '../../preload/api';
+import type { ApiError, ApiEvents, ApiMethod, Result } from '../../preload/api';
 import { BRIDGE_PATH, type EventMessage, type ReplyMessage } from '../../preload/bridge-protocol';
 import { EVENT_NAMES } from '../../preload/methods';
+import { LOOPBACK, loopbackHosts, loopbackOrigins } from '../common/loopback-guard';
 import type { Core } from '../core/index';
+import { LaunchCodes } from './launch-codes';
 import { serveStatic, sendStatus } from './static';
 
-export const LOOPBACK = '127.0.0.1';
+export { LOOPBACK };
+/** Where the page trades a launch code for the session token. */
+export const LAUNCH_PATH = '/launch';
 /** The largest message a page may send (a call's arguments are small). */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** Calls one socket may have running at once (finishConnect waits for minutes). */
 export const MAX_CALLS_IN_FLIGHT = 64;
 /** A page that stops reading gets cut off rather than growing the host's memory. */
 const MAX_BUFFERED_BYTES = 256 * 1024 * 1024;
+/** The calls that start a consent (each holds a loopback listener until it is finished). */
+const CONSENT_STARTS: ReadonlySet<string> = new Set<ApiMethod>(['startConnect', 'reconnect', 'updateCredentials', 'reactivate']);
+
+/** The flow a consent-starting call opened, if it did. */
+function startedFlowId(method: string, result: unknown): string | undefined {
+  if (!CONSENT_STARTS.has(method)) return undefined;
+  const r = result as Result<{ flow_id?: unknown }> | undefined;
+  return r?.ok && typeof r.value.flow_id === 'string' ? r.value.flow_id : undefined;
+}
 
 export interface HostOptions {
   core: Core;
@@ -28,13 +43,24 @@ export interface HostOptions {
   rendererDir: string;
   /** 0 (the default) picks a free port. */
   port?: number;
-  /** The launch token; a random 32-byte hex string when not given. */
+  /** The session token; a random 32-byte hex string when not given. */
   token?: string;
+  /** For tests: how long a launch code lives, and the clock it is measured with. */
+  launchCodeTtlMs?: number;
+  now?: () => number;
 }
 
 export interface Host {
-  /** http://127.0.0.1:PORT/#token=... — what the user opens (the token stays in the hash). */
+  /**
+   * http://127.0.0.1:PORT/#token=... — the page with the session token itself. For this
+   * process only (tests drive a browser with it): never print it nor pass it to a command.
+   */
   url: string;
+  /**
+   * http://127.0.0.1:PORT/launch?code=... — what to print and open: a new one-time code per
+   * call, traded once for the session token, dead after a short time.
+   */
+  launchUrl(): string;
   /** http://127.0.0.1:PORT */
   origin: string;
   token: string;
@@ -77,15 +103,7 @@ export function pageSecurityHeaders(connectSrc: readonly string[] = []): Record<
   };
 }
 
-function allowedHosts(port: number): Set<string> {
-  return new Set([`${LOOPBACK}:${port}`, `localhost:${port}`]);
-}
-
-function allowedOrigins(port: number): Set<string> {
-  return new Set([`http://${LOOPBACK}:${port}`, `http://localhost:${port}`]);
-}
-
-/** Constant-time comparison of the offered token with the launch token. */
+/** Constant-time comparison of the offered token with the session token. */
 export function tokenMatches(offered: string | null, token: string): boolean {
   if (offered === null) return false;
   const a = Buffer.from(offered, 'utf8');
@@ -114,6 +132,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   if (token.length === 0) throw new Error('The browser host needs a non-empty token.');
   const api = core.api as unknown as Record<string, (args: unknown) => Promise<unknown>>;
   const methods = new Set(Object.keys(core.api).filter((k) => typeof api[k] === 'function'));
+  const launchCodes = new LaunchCodes(opts.launchCodeTtlMs, opts.now);
 
   let port = 0;
   let closing: Promise<void> | undefined;
@@ -127,11 +146,33 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       sendStatus(res, 'forbidden');
       return;
     }
+    if ((req.url ?? '').split(/[?#]/, 1)[0] === LAUNCH_PATH) {
+      answerLaunch(req, res);
+      return;
+    }
     serveStatic(rendererDir, req, res).catch(() => {
       if (!res.headersSent) sendStatus(res, 'not_found');
       else res.destroy();
     });
   });
+
+  /** A live code: a redirect to the page with the token in its hash (never sent back to us). */
+  const answerLaunch = (req: IncomingMessage, res: ServerResponse): void => {
+    // Only GET spends a code: a HEAD (a link preview) must not use up the user's launch.
+    if (req.method !== 'GET') {
+      res.writeHead(405, { Allow: 'GET', 'Cache-Control': 'no-store', 'Content-Length': 0 }).end();
+      return;
+    }
+    const code = new URL(req.url ?? '', `http://${LOOPBACK}:${port}`).searchParams.get('code');
+    res.setHeader('Cache-Control', 'no-store');
+    if (launchCodes.redeem(code)) {
+      res.writeHead(303, { Location: `/#token=${encodeURIComponent(token)}`, 'Content-Length': 0 }).end();
+      return;
+    }
+    const body = 'This launch address was already used or has expired. Use the Ledgerlink tab that it opened, or start Ledgerlink again for a new address.\n';
+    res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) }).end(body);
+  };
+
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     socket.destroy();
@@ -176,8 +217,17 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   wss.on('connection', (ws: WebSocket) => {
     clients.add(ws);
     let inFlight = 0;
+    // Consents this page started: when it goes (tab closed, reloaded), the ones it never
+    // finished are abandoned rather than keeping their listeners open for 15 minutes.
+    const startedFlows = new Set<string>();
+    let gone = false;
+    const abandonStarted = () => void core.lifecycle.abandonUnfinished(startedFlows).catch(() => undefined);
     ws.on('error', () => ws.terminate());
-    ws.on('close', () => clients.delete(ws));
+    ws.on('close', () => {
+      clients.delete(ws);
+      gone = true;
+      abandonStarted();
+    });
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) {
         ws.close(1003, 'Text JSON messages only');
@@ -218,7 +268,14 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         running = Promise.reject(e);
       }
       running
-        .then(reply, () => reply(errorResult('internal', 'Something went wrong inside Ledgerlink. Try again; if it keeps happening, restart the app.')))
+        .then((result) => {
+          const flowId = startedFlowId(method, result);
+          if (flowId !== undefined) {
+            startedFlows.add(flowId);
+            if (gone) abandonStarted();
+          }
+          reply(result);
+        }, () => reply(errorResult('internal', 'Something went wrong inside Ledgerlink. Try again; if it keeps happening, restart the app.')))
         .finally(() => inFlight--);
     });
   });
@@ -249,8 +306,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
 
   port = (server.address() as AddressInfo).port;
   headers = securityHeaders(port);
-  hosts = allowedHosts(port);
-  origins = allowedOrigins(port);
+  hosts = loopbackHosts(port);
+  origins = loopbackOrigins(port);
   const origin = `http://${LOOPBACK}:${port}`;
 
   const close = (): Promise<void> => {
@@ -274,5 +331,9 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     return closing;
   };
 
-  return { url: `${origin}/#token=${encodeURIComponent(token)}`, origin, token, port, close };
+  return {
+    url: `${origin}/#token=${encodeURIComponent(token)}`,
+    launchUrl: () => `${origin}${LAUNCH_PATH}?code=${launchCodes.issue()}`,
+    origin, token, port, close,
+  };
 }

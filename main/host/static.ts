@@ -1,8 +1,9 @@
 // Serves the built renderer (dist/renderer) read-only: GET and HEAD, regular files only, no
 // directory listing, no dotfiles, nothing outside the folder (encoded dots, slashes and
 // backslashes are refused before decoding; the resolved path and its real path must stay
-// under the folder, so a symlink cannot lead out either). Electron's app:// protocol finds its
-// files through the same locateFile.
+// under the folder, so a symlink cannot lead out either), no source maps (a development build's
+// leftovers would publish our source). Electron's app:// protocol finds its files through the
+// same locateFile.
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,7 +15,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
@@ -58,6 +58,7 @@ export function resolveRequestPath(root: string, target: string): { file: string
   if (segments.some((s) => s === '..' || s === '.')) return { refuse: 'forbidden' };
   // Dotfiles (.env, .git) and empty inner segments (//) are never assets.
   if (segments.some((s, i) => s.startsWith('.') || (s === '' && i < segments.length - 1))) return { refuse: 'not_found' };
+  if (path.toLowerCase().endsWith('.map')) return { refuse: 'not_found' };
   const rel = path === '/' ? 'index.html' : path.slice(1);
   if (rel.endsWith('/')) return { refuse: 'not_found' };
   const base = resolve(root);

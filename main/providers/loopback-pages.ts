@@ -1,11 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { loopbackRefusal } from '../common/loopback-guard';
 
 /**
  * A provider's own small web pages on 127.0.0.1 (the Demo Bank's consent pages, SimpleFIN's
  * setup-token form): started on first use on a free port, stopped by close(). A handler that
- * throws gets `onFailure`'s page. Handlers must refuse a Host other than `isOurHost` accepts
- * (a web page could otherwise reach the server through DNS rebinding).
+ * throws gets `onFailure`'s page. Before any handler runs, a Host other than this server's
+ * (DNS rebinding) and a form posted from another site or port (a page elsewhere submitting the
+ * user's consent) are refused here, with the browser host's own rules (common/loopback-guard).
  */
 export class LoopbackPages {
   private server: Server | undefined;
@@ -21,15 +23,17 @@ export class LoopbackPages {
     return this.portNumber;
   }
 
-  /** True for this server's own Host header (127.0.0.1:PORT or localhost:PORT). */
-  isOurHost(host: string | undefined): boolean {
-    return host === `127.0.0.1:${this.portNumber}` || host === `localhost:${this.portNumber}`;
-  }
-
   /** The server's origin (`http://127.0.0.1:PORT`), starting it on first use. */
   origin(): Promise<string> {
     this.starting ??= new Promise<string>((resolve, reject) => {
       const server = createServer((req, res) => {
+        const refused = loopbackRefusal(req, this.portNumber);
+        if (refused) {
+          const [status, text] = refused === 'wrong_host' ? [421, 'This page is only served on 127.0.0.1.'] : [403, 'This page only accepts its own form.'];
+          res.setHeader('Connection', 'close'); // whatever body was posted stays unread
+          sendPage(res, status, `<!doctype html><html lang="en"><meta charset="utf-8"><title>Refused</title><p>${text}</p></html>`);
+          return;
+        }
         this.handle(req, res).catch(() => {
           if (!res.headersSent) this.onFailure(res);
           else res.destroy();
@@ -72,7 +76,10 @@ export function sendPage(res: ServerResponse, status: number, html: string, redi
     'Cache-Control': 'no-store',
     'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
     'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
+    // Not `no-referrer`: under it a browser sends `Origin: null` with the page's own forms, and
+    // the origin check above could not tell them from a sandboxed page elsewhere. The session
+    // id in the path still never leaves this origin.
+    'Referrer-Policy': 'same-origin',
   });
   res.end(html);
 }

@@ -29,6 +29,7 @@ export interface App {
   core: Core;
   /** The browser host (closing it is how a test makes the app unreachable). */
   host: Host;
+  /** The app's page with the session token in its hash (a second tab opens it directly). */
   url: string;
   dataDir: string;
   context: BrowserContext;
@@ -49,7 +50,8 @@ export async function openApp(browser: Browser, opts: Partial<CoreOptions> & { d
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: host.origin });
   const page = await context.newPage();
-  await page.goto(host.url);
+  // The way a user arrives: the one-time launch address, traded by the host for the token.
+  await page.goto(host.launchUrl());
   return {
     core, host, url: host.url, dataDir, context, page,
     async close() {

@@ -98,12 +98,8 @@ export class ConsentServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // Refuse other Host names: a web page could otherwise reach this server by DNS rebinding.
+    // LoopbackPages already refused another Host (DNS rebinding) and a form from another site.
     const host = req.headers.host ?? '';
-    if (!this.pages.isOurHost(host)) {
-      sendPage(res, 421, messagePage('Wrong address', 'This page is only served on 127.0.0.1.'));
-      return;
-    }
     const path = new URL(req.url ?? '/', `http://${host}`).pathname;
     const id = /^\/consent\/([A-Za-z0-9_-]+)$/.exec(path)?.[1];
     const session = id === undefined ? undefined : this.sessions.get(id);

@@ -155,7 +155,7 @@ test('`ledgerlink start` without Electron serves the UI in the browser until SIG
     const timer = setTimeout(() => reject(new Error(`no address after 30 s\n${stdout}\n${stderr}`)), 30_000);
     child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString();
-      const m = /Ledgerlink is running at (http:\/\/127\.0\.0\.1:\d+)\/#token=[0-9a-f]+/.exec(stdout);
+      const m = /Ledgerlink is running at (http:\/\/127\.0\.0\.1:\d+)\/launch\?code=[A-Za-z0-9_-]+/.exec(stdout);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);

@@ -397,7 +397,7 @@ test('a port in use is reported, not silently changed', async (t) => {
   await assert.rejects(startHost({ core, rendererDir: tmp.dir, port: host.port }), /EADDRINUSE/);
 });
 
-test('serve prints the URL with the token and reports when no browser opens', async (t) => {
+test('serve prints the one-time launch address and reports when no browser opens', async (t) => {
   const tmp = tempDir('ledgerlink-host-');
   const core = new Core({ dataDir: tmp.dir });
   const lines: string[] = [];
@@ -414,10 +414,11 @@ test('serve prints the URL with the token and reports when no browser opens', as
     await core.close();
     tmp.cleanup();
   });
-  assert.equal(lines[0], `Ledgerlink is running at ${host.url}`);
-  assert.match(lines[0]!, /^Ledgerlink is running at http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{64}$/);
+  const launch = /^Ledgerlink is running at (http:\/\/127\.0\.0\.1:\d+\/launch\?code=[A-Za-z0-9_-]+) \(open it within 2 minutes; it works once\)$/.exec(lines[0]!)?.[1];
+  assert.ok(launch, lines[0]);
+  assert.ok(!lines[0]!.includes(host.token));
   assert.equal(spawned.length, 1);
-  assert.deepEqual(spawned[0]!.args.at(-1), host.url);
+  assert.deepEqual(spawned[0]!.args.at(-1), launch);
   assert.match(lines[1] ?? '', /Could not open a browser/);
   assert.ok(!lines[1]!.includes(host.token));
 
