@@ -21,7 +21,19 @@ export function isAppUrl(url: string): boolean {
   return u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST && u.username === '' && u.password === '';
 }
 
-/** An http(s) URL, parsed and normalized, or undefined: the only kind handed to the OS browser. */
+/**
+ * The hosts plain http is allowed on: this computer only (the Demo Bank's consent pages, the
+ * loopback redirect listener, SimpleFIN's token form, the tests). The URL parser has already
+ * normalized the host (`http://127.1/` and `http://0x7f000001/` are 127.0.0.1, `LOCALHOST` is
+ * localhost), so an exact comparison is enough.
+ */
+export const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', '[::1]', 'localhost'];
+
+/**
+ * A web URL a window of the app may show, parsed and normalized, or undefined: https anywhere,
+ * http only on loopback (LOOPBACK_HOSTS), no credentials. Plain http to any other host is
+ * refused: a bank's or provider's page over http could be read or changed on the way.
+ */
 export function webUrl(url: string): URL | undefined {
   let u: URL;
   try {
@@ -29,7 +41,7 @@ export function webUrl(url: string): URL | undefined {
   } catch {
     return undefined;
   }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') return undefined;
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && LOOPBACK_HOSTS.includes(u.hostname))) return undefined;
   // user:password@ in a link is a classic disguise (https://bank.example@evil.example/).
   if (u.username !== '' || u.password !== '') return undefined;
   return u;

@@ -22,12 +22,12 @@ export class ConsentFlows {
   /** A ConnectStart came back from the core: its consent page's origin may now be opened. */
   issued(start: Pick<ConnectStart, 'flow_id' | 'consent_url'>): void {
     const url = webUrl(start.consent_url);
-    if (!url) return; // not http(s): never openable in a window
+    if (!url) return; // not https (nor http on loopback): never openable in a window
     const known = this.flows.get(start.flow_id);
     this.flows.set(start.flow_id, { origin: url.origin, url: url.href, popups: known?.popups ?? new Set() });
   }
 
-  /** True when `url` is http(s) on the origin of a consent page of a flow still under way. */
+  /** True when `url` is a web URL (webUrl) on the origin of a consent page of a flow still under way. */
   allows(url: string): boolean {
     const u = webUrl(url);
     if (!u) return false;

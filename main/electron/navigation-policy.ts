@@ -1,10 +1,12 @@
 // Where a page may go, in one place. The app window never leaves app://ledgerlink; it may open
 // one kind of window, the consent popup, and only on an origin the core issued a consent URL
-// for; any other web link goes to the user's browser; everything else (file:, javascript:,
-// data:, custom schemes) is denied. Consent popups run the bank's pages: their own in-memory
-// session, no preload, sandboxed, web schemes only.
+// for; a link the app itself shows (external-links.ts) goes to the user's browser; everything
+// else (other sites, plain http off loopback, file:, javascript:, data:, custom schemes) is
+// denied. Consent popups run the bank's pages: their own in-memory session, no preload,
+// sandboxed, https only (http only on loopback: the Demo Bank, the redirect listener).
 import type { BrowserWindow, BrowserWindowConstructorOptions, Shell, WebContents, WindowOpenHandlerResponse } from 'electron';
 import { isAppUrl, webUrl } from './app-url';
+import { externalLinkUrl } from './external-links';
 import { LOCKED_DOWN } from './main-window';
 import type { ConsentFlows } from './consent-flows';
 
@@ -18,7 +20,8 @@ export function decideWindowOpen(url: string, consent: Pick<ConsentFlows, 'allow
   const web = webUrl(url);
   if (!web) return { kind: 'deny' };
   if (consent.allows(web.href)) return { kind: 'consent' };
-  return { kind: 'external', url: web.href };
+  const link = externalLinkUrl(web.href);
+  return link ? { kind: 'external', url: link.href } : { kind: 'deny' };
 }
 
 /**
@@ -37,9 +40,12 @@ export function consentPopupOptions(): BrowserWindowConstructorOptions {
 type Navigable = Pick<WebContents, 'on' | 'setWindowOpenHandler'>;
 export type OpenExternal = Pick<Shell, 'openExternal'>;
 
+/** The only caller of shell.openExternal: checks the link again, whoever decided to open it. */
 function openOutside(shell: OpenExternal, url: string, log: (s: string) => void): void {
+  const link = externalLinkUrl(url);
+  if (!link) return;
   // Only the origin in the log: a link's path and query may carry personal data.
-  shell.openExternal(url).catch(() => log(`ledgerlink: the system browser did not open a link to ${new URL(url).origin}.`));
+  shell.openExternal(link.href).catch(() => log(`ledgerlink: the system browser did not open a link to ${link.origin}.`));
 }
 
 export interface AppWindowPolicy {
@@ -74,8 +80,8 @@ export function guardAppWindow(contents: Navigable, policy: AppWindowPolicy): vo
 
 /**
  * The consent popup's policy: the bank's pages may move between web origins (provider, bank,
- * the loopback redirect), but never to another scheme; they open no window of their own (a
- * link they open goes to the user's browser).
+ * the loopback redirect) over https (http only on loopback), but never to another scheme; they
+ * open no window of their own (only a link the app itself shows goes to the user's browser).
  */
 export function guardConsentPopup(contents: Navigable, o: { shell: OpenExternal; log?: (s: string) => void }): void {
   const log = o.log ?? ((s: string) => console.warn(s));
@@ -86,8 +92,7 @@ export function guardConsentPopup(contents: Navigable, o: { shell: OpenExternal;
   contents.on('will-redirect', webOnly);
   contents.on('will-attach-webview', (e) => e.preventDefault());
   contents.setWindowOpenHandler((details): WindowOpenHandlerResponse => {
-    const web = webUrl(details.url);
-    if (web) openOutside(o.shell, web.href, log);
+    openOutside(o.shell, details.url, log);
     return { action: 'deny' };
   });
 }

@@ -91,10 +91,11 @@ test('desktop first run over the preload and IPC: phone, consent popup, accounts
   await consentInPopup(popup);
 
   await page.getByTestId('accounts-step').waitFor({ timeout: 30_000 });
-  // finishConnect settled: the origin is forgotten, a window.open of it would go to the browser.
+  // finishConnect settled: the origin is forgotten, a window.open of it would be refused (it is
+  // no link the app shows, so it does not go to the browser either).
   assert.equal(consent.size, 0, 'the flow is over');
   assert.equal(consent.allows(start.consent_url), false, 'its origin is no longer openable');
-  assert.equal(decideWindowOpen(start.consent_url, consent).kind, 'external');
+  assert.equal(decideWindowOpen(start.consent_url, consent).kind, 'deny');
   assert.equal(await page.getByTestId('account-row').count(), 2, 'both accounts of Demo Bank Secure are offered');
   await screenshot(page, 'desktop-03-accounts');
 

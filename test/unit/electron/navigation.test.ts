@@ -1,12 +1,14 @@
 // Where the app window may go: nowhere off app://ledgerlink; a popup only for a consent page
-// the core issued (own session, no preload, no Node), closed by main when its flow ends; other
-// web links to the system browser; every other scheme denied; permissions denied by default.
+// the core issued (own session, no preload, no Node), closed by main when its flow ends; only
+// links the app itself shows to the system browser (test/security/electron-policy.test.ts has
+// the rest of that policy); every other scheme denied; permissions denied by default.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConnectStart, Result } from '../../../preload/api';
 import { IPC_CALL } from '../../../preload/methods';
 import { ConsentFlows } from '../../../main/electron/consent-flows';
 import { CONSENT_PARTITION, decideWindowOpen } from '../../../main/electron/navigation-policy';
+import { SIMPLEFIN_CREATE_TOKEN_URL } from '../../../main/providers/simplefin/consent-server';
 import { completeConsentHeadlessly } from '../../../main/providers/demo/autopilot';
 import { appWindow, startShell, type Started } from './desktop-fixture';
 import { cancellable } from './fake-electron';
@@ -60,11 +62,13 @@ test('window.open of a consent page issued by the core opens a popup in its own 
   for (const url of ['file:///etc/passwd', 'javascript:alert(1)', 'app://ledgerlink/index.html', 'bankapp://open']) {
     assert.equal(p.navigate(url), false, url);
   }
-  // A window the bank's page opens goes to the system browser, never into the app.
+  // A window the page opens never comes into the app; only a link the app shows (SimpleFIN's
+  // token form links to the Bridge) goes to the system browser, not the bank's own links.
   assert.equal(p.windowOpen('https://bank.example/help').response.action, 'deny');
+  assert.equal(p.windowOpen(SIMPLEFIN_CREATE_TOKEN_URL).response.action, 'deny');
   assert.equal(p.windowOpen('file:///etc/passwd').response.action, 'deny');
   await new Promise((r) => setImmediate(r));
-  assert.deepEqual(s.fake.shell.opened, ['https://bank.example/help']);
+  assert.deepEqual(s.fake.shell.opened, [SIMPLEFIN_CREATE_TOKEN_URL]);
 });
 
 test('finishing the consent closes its popup from main and the origin is no longer openable; its cookies are cleared', async (t) => {
@@ -79,11 +83,13 @@ test('finishing the consent closes its popup from main and the origin is no long
   assert.equal(popup.destroyed, true, 'closed by main, whatever the page does');
   assert.equal(s.fake.session.fromPartition(CONSENT_PARTITION).cleared, 1, "the bank's cookies and storage are gone");
   assert.equal(s.desktop.consent.size, 0);
-  // The same origin now goes to the system browser like any other link.
+  // The same origin is now refused like any other link the app does not show.
   assert.equal(wc.windowOpen(started.consent_url).response.action, 'deny');
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(s.fake.shell.opened, []);
 });
 
-test('a consent-looking URL the core never issued, and any other web link, go to the system browser', async (t) => {
+test('a consent-looking URL the core never issued, and any other web link, are refused: only links the app shows go to the system browser', async (t) => {
   const s = await startShell(t);
   const wc = appWindow(s).webContents;
   // The Demo Bank's consent server is on 127.0.0.1: a page cannot open it unasked.
@@ -91,8 +97,10 @@ test('a consent-looking URL the core never issued, and any other web link, go to
   assert.equal(r1.response.action, 'deny');
   const r2 = wc.windowOpen('https://example.com/docs?a=1');
   assert.equal(r2.response.action, 'deny');
+  const r3 = wc.windowOpen(SIMPLEFIN_CREATE_TOKEN_URL);
+  assert.equal(r3.response.action, 'deny');
   await new Promise((r) => setImmediate(r));
-  assert.deepEqual(s.fake.shell.opened, ['http://127.0.0.1:1/consent?flow=forged', 'https://example.com/docs?a=1']);
+  assert.deepEqual(s.fake.shell.opened, [SIMPLEFIN_CREATE_TOKEN_URL]);
   assert.equal(s.fake.windows.length, 1, 'no popup was created');
 });
 
@@ -112,18 +120,19 @@ test('javascript:, file:, data:, custom schemes and credentials in a link are de
   assert.equal(s.fake.windows.length, 1);
 });
 
-test('decideWindowOpen: consent only for issued origins, external for other web URLs, deny for the rest', () => {
+test('decideWindowOpen: consent only for issued origins, external only for links the app shows, deny for the rest', () => {
   const flows = new ConsentFlows();
-  assert.deepEqual(decideWindowOpen('https://ob.provider.example/start?x=1', flows), { kind: 'external', url: 'https://ob.provider.example/start?x=1' });
+  assert.deepEqual(decideWindowOpen('https://ob.provider.example/start?x=1', flows), { kind: 'deny' });
+  assert.deepEqual(decideWindowOpen(SIMPLEFIN_CREATE_TOKEN_URL, flows), { kind: 'external', url: SIMPLEFIN_CREATE_TOKEN_URL });
   flows.issued({ flow_id: 'f1', consent_url: 'https://ob.provider.example/start?x=1' });
   assert.deepEqual(decideWindowOpen('https://ob.provider.example/other', flows), { kind: 'consent' });
-  assert.deepEqual(decideWindowOpen('https://ob.provider.example:8443/start', flows).kind, 'external', 'another port is another origin');
-  assert.deepEqual(decideWindowOpen('http://ob.provider.example/start', flows).kind, 'external', 'another scheme is another origin');
+  assert.deepEqual(decideWindowOpen('https://ob.provider.example:8443/start', flows).kind, 'deny', 'another port is another origin');
+  assert.deepEqual(decideWindowOpen('http://ob.provider.example/start', flows).kind, 'deny', 'another scheme is another origin');
   assert.deepEqual(decideWindowOpen('javascript:void(0)', flows), { kind: 'deny' });
   flows.issued({ flow_id: 'f2', consent_url: 'javascript:alert(1)' });
   assert.equal(flows.size, 1, 'a consent URL that is not http(s) is never recorded');
   flows.finished('f1');
-  assert.deepEqual(decideWindowOpen('https://ob.provider.example/other', flows).kind, 'external');
+  assert.deepEqual(decideWindowOpen('https://ob.provider.example/other', flows).kind, 'deny');
 });
 
 test('permission requests are denied by default; only the app page may write to the clipboard', async (t) => {
