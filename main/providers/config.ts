@@ -1,9 +1,11 @@
+import { checkedAddress, isAddressKey } from './base-url';
 import { ProviderError } from './errors';
 
 /**
  * Where a provider's keys and base URL come from: the environment first (`PLAID_CLIENT_ID`,
  * `PLAID_SECRET`, `PLAID_BASE_URL`, ... — the `*_BASE_URL` override points a client at a
- * simulator), then the app's Settings, whose secret values live in the vault.
+ * simulator), then the app's Settings, whose secret values live in the vault. Addresses
+ * (`base_url`, `auth_url`, `fastlink_url`) come from the environment only: see base-url.ts.
  */
 export interface ProviderConfig {
   get(key: string): Promise<string | undefined>;
@@ -25,6 +27,9 @@ export function providerConfig(
   const get = async (key: string): Promise<string | undefined> => {
     const name = `${o.prefix}_${key.toUpperCase()}`;
     const fromEnv = env[name];
+    // An address comes from the environment only (and must be https): a base URL in Settings,
+    // even one an older version stored, would let any API client send the secrets elsewhere.
+    if (isAddressKey(key)) return fromEnv === undefined || fromEnv === '' ? undefined : checkedAddress(name, fromEnv, o.displayName);
     if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
     return o.settings?.(key);
   };
@@ -43,7 +48,8 @@ export function providerConfig(
   };
 }
 
-/** A config from a plain object (tests, and the sandbox shortcuts). */
+/** A config from a plain object (tests): its values count as the environment's, addresses included. */
 export function staticConfig(displayName: string, values: Record<string, string>): ProviderConfig {
-  return providerConfig({ prefix: 'UNUSED', displayName, env: {}, settings: async (k) => values[k] });
+  const env = Object.fromEntries(Object.entries(values).map(([k, v]) => [`UNUSED_${k.toUpperCase()}`, v]));
+  return providerConfig({ prefix: 'UNUSED', displayName, env });
 }

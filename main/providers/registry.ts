@@ -1,6 +1,7 @@
 // Every real provider the app knows, built from its configuration (environment first, then
 // Settings with secrets in the vault). A provider is built even when it is not configured:
-// its calls then fail with a sentence saying what to set up.
+// its calls then fail with a sentence saying what to set up. Settings accept only the keys
+// listed here; addresses (base URLs) are not among them: see base-url.ts.
 import type { ProviderConfig } from './config';
 import type { Provider, ProviderName } from './types';
 import { EnableBankingProvider } from './enablebanking/index';
@@ -20,11 +21,13 @@ export interface ProviderEntry {
   keys: readonly string[];
   /** Keys that are secrets: set through Settings they go to the vault, never to SQLite. */
   secretKeys: readonly string[];
+  /** Keys whose value is a name from a fixed list (Plaid's `env` picks one of Plaid's hosts). */
+  choices?: Readonly<Record<string, readonly string[]>>;
   create(config: ProviderConfig): Provider;
 }
 
 export const PROVIDERS: readonly ProviderEntry[] = [
-  { name: 'plaid', displayName: 'Plaid', envPrefix: 'PLAID', keys: ['client_id', 'secret', 'env'], secretKeys: ['secret'], create: (config) => new PlaidProvider({ config }) },
+  { name: 'plaid', displayName: 'Plaid', envPrefix: 'PLAID', keys: ['client_id', 'secret', 'env'], secretKeys: ['secret'], choices: { env: ['sandbox', 'production'] }, create: (config) => new PlaidProvider({ config }) },
   { name: 'ponto', displayName: 'Ponto', envPrefix: 'PONTO', keys: ['client_id', 'client_secret', 'cert', 'key', 'ca'], secretKeys: ['client_secret', 'key'], create: (config) => new PontoProvider({ config }) },
   { name: 'yodlee', displayName: 'Yodlee', envPrefix: 'YODLEE', keys: ['client_id', 'secret', 'login_name'], secretKeys: ['secret'], create: (config) => new YodleeProvider({ config }) },
   { name: 'saltedge', displayName: 'Salt Edge', envPrefix: 'SALTEDGE', keys: ['app_id', 'secret', 'private_key'], secretKeys: ['secret', 'private_key'], create: (config) => new SaltEdgeProvider({ config }) },

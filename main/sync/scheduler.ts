@@ -103,6 +103,8 @@ interface ScheduleRow {
   id: number;
   next_refresh: string | null;
   retry_at: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
 }
 
 interface WatchRow {
@@ -305,19 +307,22 @@ export class Scheduler {
   private async plan(now: Date): Promise<{ due: DueConnection[]; deferred: Deferred[]; refusing: number[] }> {
     const rows = this.db
       .prepare(
-        `SELECT c.id, c.next_refresh, c.retry_at FROM connections c
+        `SELECT c.id, c.next_refresh, c.retry_at, c.lease_owner, c.lease_until FROM connections c
          WHERE c.auto_sync = 1 AND c.state IN ('connected','error')
-           AND (c.lease_until IS NULL OR c.lease_until <= ?)
            AND EXISTS (SELECT 1 FROM online_accounts a JOIN journals j ON j.online_account_id = a.id WHERE a.connection_id = c.id)
          ORDER BY c.id`,
       )
-      .all(now.toISOString()) as ScheduleRow[];
+      .all() as ScheduleRow[];
     const nowIso = now.toISOString();
     const due: DueConnection[] = [];
     const deferred: Deferred[] = [];
     const refusing: number[] = [];
     for (const r of rows) {
       if (this.running.has(r.id)) continue;
+      // Leased by someone else: not due, unless the holder is a process of this computer that
+      // has ended (killed, crashed), whose lease withLease takes over at once, as syncNow does.
+      const leased = r.lease_until !== null && r.lease_until > nowIso;
+      if (leased && !(r.lease_owner !== null && ownerIsGone(r.lease_owner))) continue;
       const dueAt = maxIso(r.next_refresh, r.retry_at);
       if (dueAt !== null && dueAt > nowIso) continue;
       const institution = await this.institution(r.id, now);

@@ -155,7 +155,7 @@ export function Settings() {
               {keysOf.map((k) => (
                 <option key={k.key} value={k.key}>
                   {k.key}
-                  {k.source ? ` (${t('settings.stored')})` : ''}
+                  {k.source && k.source !== 'unavailable' ? ` (${t('settings.stored')})` : ''}
                 </option>
               ))}
             </select>
@@ -177,7 +177,7 @@ export function Settings() {
                 <dt>{k.key}</dt>
                 <dd>
                   {k.masked === null ? (
-                    <span className="muted">{t('settings.notSet')}</span>
+                    <span className="muted">{t(k.source === 'unavailable' ? 'settings.source.unavailable' : 'settings.notSet')}</span>
                   ) : (
                     <>
                       <code aria-label={t('settings.maskedValue')}>{k.masked}</code>{' '}

@@ -37,6 +37,8 @@ export interface RunOptions {
   /** Extra environment; a value of undefined removes the variable. */
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** Written to the child's stdin, which is then closed. */
+  input?: string;
 }
 
 /** Every folder made here, removed by cleanupAll(). */
@@ -85,7 +87,7 @@ export function cli(args: string[], o: RunOptions = {}): Promise<CliResult> {
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   const argv = [CLI, ...(o.dataDir !== undefined ? ['--data-dir', o.dataDir] : []), ...args];
   return new Promise((resolvePromise, reject) => {
-    execFile(process.execPath, argv, {
+    const child = execFile(process.execPath, argv, {
       cwd: ROOT, env: env as NodeJS.ProcessEnv, timeout: o.timeoutMs ?? 30_000, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8',
     }, (err, stdout, stderr) => {
       if (err && (err.killed || typeof err.code !== 'number')) {
@@ -94,6 +96,7 @@ export function cli(args: string[], o: RunOptions = {}): Promise<CliResult> {
       }
       resolvePromise({ code: err ? Number(err.code) : 0, stdout, stderr });
     });
+    if (o.input !== undefined) child.stdin?.end(o.input);
   });
 }
 

@@ -94,7 +94,8 @@ export class PlaidProvider implements Provider {
     const clientId = await this.config.require('client_id');
     const secret = await this.config.require('secret');
     const env = (await this.config.get('env')) ?? (this.sandbox ? 'sandbox' : 'production');
-    const basePath = (await this.config.get('base_url')) ?? PlaidEnvironments[env];
+    // PLAID_BASE_URL (environment only, checked) or one of Plaid's own hosts, chosen by name.
+    const basePath = (await this.config.get('base_url')) ?? (Object.hasOwn(PlaidEnvironments, env) ? PlaidEnvironments[env] : undefined);
     if (!basePath) {
       throw new ProviderError('other', `Plaid: unknown environment ${env}`, {
         description: `Plaid's environment must be sandbox or production (PLAID_ENV is "${env}").`, providerCode: 'NOT_CONFIGURED',
