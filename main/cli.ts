@@ -2,6 +2,8 @@
 // command failed (sync error, integrity problem), 2 bad arguments.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { text } from 'node:stream/consumers';
 import { constants as osConstants, homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -9,9 +11,11 @@ import type { ConnectStart, JournalView, LineView, NotificationEvent, OnlineAcco
 import { Core } from './core/index';
 import { EXIT_NATIVE_MODULE, STARTED_BY_CLI_ENV } from './desktop-handover';
 import type { electronBinary } from './electron-binary';
-import { LedgerVersionError } from './ledger/db';
+import { LEDGER_FILE_NAME, LedgerFileError, readOnlyReason } from './ledger/db';
+import { diskFullMessage, isDiskFull } from './ledger/disk-full';
 import { formatAmount } from './ledger/money';
 import { completeConsentHeadlessly } from './providers/demo/autopilot';
+import { clip, readCommandLine, redact } from './cli-args';
 
 class UsageError extends Error {}
 
@@ -45,9 +49,11 @@ Commands:
                                    journal.CODE.periodicity, connection.ID.auto_sync,
                                    ui.language, ui.theme, ui.developer_mode,
                                    provider.NAME.KEY (echoed masked)
+  settings set KEY -- VALUE        the same, for a VALUE that begins with dashes
+  settings set KEY --from-file F   the value read from file F (- reads stdin): a PEM key
   settings keys                    every provider key: where it is set, masked
   serve [--port N] [--open]        serve the app's UI on 127.0.0.1 (the URL carries a one-time
-                                   token) with the scheduler running
+                                   launch code) with the scheduler running
   start                            the desktop app; without the Electron binary, serve --open
 
 The data folder defaults to the OS app-data folder, or LEDGERLINK_DATA_DIR.`;
@@ -60,6 +66,8 @@ interface CommandRule {
   connectionArg?: boolean;
 }
 
+/** The commands that only read the ledger: they work on a read-only data folder. */
+const READ_ONLY_COMMANDS = new Set(['journals', 'connections', 'statements', 'lines', 'check']);
 const GLOBAL_OPTIONS = new Set(['--data-dir', '--json', '--quiet', '--help']);
 const COMMANDS: Record<string, CommandRule> = {
   demo: { args: [0, 0], options: ['--institution', '--phone'] },
@@ -77,7 +85,7 @@ const COMMANDS: Record<string, CommandRule> = {
   sync: { args: [0, Infinity], options: ['--due'] },
   run: { args: [0, 0] },
   check: { args: [0, 0] },
-  settings: { args: [1, 3] },
+  settings: { args: [1, 3], options: ['--from-file'] },
   start: { args: [0, 0], options: ['--port'] },
   serve: { args: [0, 0], options: ['--port', '--open'] },
 };
@@ -96,27 +104,18 @@ interface Parsed {
   command: string;
   args: string[];
   options: Map<string, string>;
+  /** The value `settings set --from-file` read, kept out of error messages like the arguments. */
+  fromFile?: string;
 }
 
-const VALUE_OPTIONS = new Set(['--data-dir', '--statement', '--institution', '--provider', '--phone', '--country', '--port']);
-const FLAG_OPTIONS = new Set(['--json', '--quiet', '--help', '--due', '--sandbox', '--open']);
+/** API error codes that mean the arguments were wrong: exit 2, like a usage error. */
+const BAD_ARGUMENT_CODES = new Set(['invalid_argument', 'not_found', 'unknown_provider', 'invalid_phone', 'phone_required']);
+
+const VALUE_OPTIONS = ['--data-dir', '--statement', '--institution', '--provider', '--phone', '--country', '--port', '--from-file'];
+const FLAG_OPTIONS = ['--json', '--quiet', '--help', '--due', '--sandbox', '--open'];
 
 function parseArgs(argv: string[]): Parsed {
-  const options = new Map<string, string>();
-  const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a.startsWith('--')) {
-      const [name, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-      if (VALUE_OPTIONS.has(name)) {
-        const v = inline ?? argv[++i];
-        if (v === undefined || v === '') throw new UsageError(`${name} needs a value`);
-        options.set(name, v);
-      } else if (FLAG_OPTIONS.has(name) && inline === undefined) {
-        options.set(name, 'true');
-      } else throw new UsageError(`unknown option ${a}`);
-    } else positional.push(a);
-  }
+  const { options, positional } = readCommandLine(argv, VALUE_OPTIONS, FLAG_OPTIONS);
   if (options.has('--help')) return { dataDir: '', json: false, quiet: false, command: 'help', args: [], options };
   const [command, ...args] = positional;
   if (!command) throw new UsageError('no command given');
@@ -172,7 +171,7 @@ export async function runCli(argv: string[], io: CliIo = { out: (s) => process.s
   }
   const rule = COMMANDS[p.command];
   if (!rule) {
-    io.err(`ledgerlink: unknown command "${p.command}" (see ledgerlink --help)`);
+    io.err(`ledgerlink: unknown command "${clip(p.command)}" (see ledgerlink --help)`);
     return 2;
   }
   if (p.args.length < rule.args[0] || p.args.length > rule.args[1]) {
@@ -193,7 +192,7 @@ export async function runCli(argv: string[], io: CliIo = { out: (s) => process.s
     }
   }
   if (rule.connectionArg && !/^\d+$/.test(p.args[0]!)) {
-    io.err(`ledgerlink: "${p.args[0]}" is not a connection id (see ledgerlink connections)`);
+    io.err(`ledgerlink: "${clip(p.args[0]!)}" is not a connection id (see ledgerlink connections)`);
     return 2;
   }
 
@@ -212,19 +211,36 @@ export async function runCli(argv: string[], io: CliIo = { out: (s) => process.s
     const code = await launchDesktop({ dataDir: p.dataDir, io });
     if (code !== undefined) return code;
   }
+  // A read-only data folder (or ledger file): the commands that only read show the ledger as
+  // it is; the others say why they cannot run instead of failing half-way.
+  const readOnly = readOnlyReason(join(p.dataDir, LEDGER_FILE_NAME));
+  if (readOnly !== null) {
+    if (!READ_ONLY_COMMANDS.has(p.command)) {
+      io.err(`ledgerlink: cannot run ${p.command}: ${readOnly}, and ${p.command} writes to it. ` +
+        `Make it writable (or copy it elsewhere and use --data-dir); ${[...READ_ONLY_COMMANDS].join(', ')} work as it is.`);
+      return 1;
+    }
+    if (!p.quiet) io.err(`ledgerlink: ${readOnly}: showing the ledger as it is, read-only (nothing is written).`);
+  }
   let core: Core;
   try {
-    core = new Core({ dataDir: p.dataDir, ...(now ? { now } : {}) });
+    // `check` opens a damaged ledger to say what is wrong and what to do; the rest refuse it.
+    core = new Core({ dataDir: p.dataDir, ...(now ? { now } : {}), openDamaged: p.command === 'check' });
   } catch (e) {
-    io.err(`ledgerlink: ${e instanceof LedgerVersionError ? e.message : `cannot open the ledger in ${p.dataDir}: ${(e as Error).message}`}`);
+    io.err(`ledgerlink: ${e instanceof LedgerFileError ? e.message
+      : isDiskFull(e, p.dataDir) ? diskFullMessage(p.dataDir)
+        : `cannot open the ledger in ${p.dataDir}: ${(e as Error).message}`}`);
     return 1;
   }
   try {
     return await dispatch(core, p, io);
   } catch (e) {
     const code = (e as { code?: string }).code;
-    io.err(`ledgerlink: ${(e as Error).message}`);
-    return code === 'invalid_argument' || code === 'not_found' ? 2 : 1;
+    // The core may quote what it was given (a time zone, a phone number): an argument, or a
+    // value read by --from-file, is never shown whole (cli-args.ts).
+    const given = [...p.args, ...[...p.options].filter(([k]) => k !== '--data-dir').map(([, v]) => v), ...(p.fromFile !== undefined ? [p.fromFile] : [])];
+    io.err(`ledgerlink: ${redact((e as Error).message, given)}`);
+    return code !== undefined && BAD_ARGUMENT_CODES.has(code) ? 2 : 1;
   } finally {
     await core.close();
   }
@@ -357,7 +373,14 @@ async function dispatch(core: Core, p: Parsed, io: CliIo): Promise<number> {
       return problems.length === 0 ? 0 : 1;
     }
     case 'settings': {
-      const [verb, key, value] = p.args;
+      const [verb, key, typed] = p.args;
+      const file = p.options.get('--from-file');
+      if (file !== undefined && (verb !== 'set' || key === undefined || typed !== undefined)) {
+        throw Object.assign(new Error('--from-file goes with settings set KEY, instead of a VALUE'), { code: 'invalid_argument' });
+      }
+      // A value that begins with dashes (a PEM key) comes after --, or from a file or stdin.
+      if (file !== undefined) p.fromFile = await readValue(file);
+      const value = p.fromFile ?? typed;
       if (verb === 'get' && value === undefined) {
         const s = unwrap(await api.getSettings({}));
         if (key !== undefined) {
@@ -382,14 +405,25 @@ async function dispatch(core: Core, p: Parsed, io: CliIo): Promise<number> {
         const keys = unwrap(await api.listProviderKeys({}));
         print(keys, () => table([
           ['PROVIDER', 'KEY', 'VALUE', 'FROM'],
-          ...keys.map((k) => [k.provider, k.key, k.masked ?? '-', k.source ?? 'not set']),
+          ...keys.map((k) => [k.provider, k.key, k.masked ?? '-', k.source === 'unavailable' ? 'keychain unavailable' : k.source ?? 'not set']),
         ]));
         return 0;
       }
-      throw Object.assign(new Error('usage: settings get [KEY] | settings set KEY VALUE | settings keys'), { code: 'invalid_argument' });
+      throw Object.assign(new Error('usage: settings get [KEY] | settings set KEY VALUE | settings set KEY -- VALUE | settings set KEY --from-file FILE (- for stdin) | settings keys'), { code: 'invalid_argument' });
     }
   }
   return 2;
+}
+
+/** `--from-file FILE` (`-`: stdin), without the line breaks that end a file or an `echo`. */
+async function readValue(file: string): Promise<string> {
+  try {
+    const raw = file === '-' ? await text(process.stdin) : await readFile(file, 'utf8');
+    return raw.replace(/(\r?\n)+$/, '');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw Object.assign(new Error(`cannot read the file given to --from-file (${why})`), { code: 'invalid_argument' });
+  }
 }
 
 async function journalByRef(core: Core, ref: string): Promise<JournalView> {

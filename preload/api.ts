@@ -194,7 +194,7 @@ export interface SyncSummary {
 }
 
 export interface IntegrityProblem {
-  kind: 'statement_chain' | 'statement_total' | 'balance_mismatch' | 'duplicate_provider_id' | 'line_outside_period';
+  kind: 'file_damaged' | 'statement_chain' | 'statement_total' | 'balance_mismatch' | 'duplicate_provider_id' | 'line_outside_period';
   journal_id?: number;
   statement_id?: number;
   line_id?: number;
@@ -302,8 +302,11 @@ export interface ProviderKeyView {
   provider_name: string;
   key: string;
   secret: boolean;
-  /** Where the value comes from (the environment wins over Settings); null: not set. */
-  source: 'environment' | 'keychain' | 'ledger' | null;
+  /**
+   * Where the value comes from (the environment wins over Settings); null: not set;
+   * 'unavailable': a secret whose keychain cannot be opened, so whether it is set is unknown.
+   */
+  source: 'environment' | 'keychain' | 'ledger' | 'unavailable' | null;
   /**
    * The value masked: a secret is always the same eight dots (nothing of it leaves main);
    * an id keeps its last four characters so the user can tell which one is set.

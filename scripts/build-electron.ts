@@ -3,10 +3,14 @@
 //                node_modules (better-sqlite3 and keytar are native, 'electron' is Electron's
 //                own, the rest is resolved as under tsx, so the code behaves the same);
 //   preload.cjs  the app window's preload (preload/index.ts): one CommonJS file, as a
-//                sandboxed preload must be, requiring nothing but 'electron'.
+//                sandboxed preload must be, requiring nothing but 'electron';
+//   keychain-child.cjs  the keychain's child process (main/vault/keychain-process.ts), run
+//                as a utilityProcess so a crashing keyring cannot take the app down.
 // Runs on `npm install` (prepare) and before the tests.
 import { build } from 'esbuild';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { KEYCHAIN_CHILD_SOURCE } from '../main/vault/index';
+import { KEYCHAIN_CHILD_FILE } from '../main/electron/keychain-utility';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,6 +47,8 @@ try {
     }),
   ]);
   if (results.some((r) => r.errors.length > 0)) process.exit(1);
+  // The keychain's child (a utilityProcess in the app): the same source `node -e` runs elsewhere.
+  writeFileSync(join(outdir, KEYCHAIN_CHILD_FILE), KEYCHAIN_CHILD_SOURCE);
   console.log(`electron shell built into ${outdir}`);
 } catch (e) {
   console.error(e instanceof Error ? e.message : e);

@@ -9,6 +9,7 @@ import { LEDGER_FILE_NAME, openLedger, type Db } from '../ledger/db';
 import { DismissError, dismissLine, importAgain, listDismissed } from '../ledger/dismissed';
 import { MatchError, undoMatch } from '../ledger/matches';
 import { checkIntegrity } from '../ledger/integrity';
+import { diskFullMessage, isDiskFull } from '../ledger/disk-full';
 import { createJournal, freeJournalCode, getJournal, listJournals } from '../ledger/journals';
 import { balanceHistory, countLines, listLines, listPendingLines, type LineFilter } from '../ledger/lines';
 import { allSettings, getSetting, setSetting } from '../ledger/settings';
@@ -17,6 +18,7 @@ import { DemoBank } from '../providers/demo/index';
 import { isProviderError, toProviderError } from '../providers/errors';
 import type { Institution, Provider, ProviderName } from '../providers/types';
 import { refreshCatalog, refreshStaleCatalog, searchInstitutions } from '../providers/catalog';
+import { isAddressKey } from '../providers/base-url';
 import { providerConfig } from '../providers/config';
 import { PROVIDERS, isSecretKey, type ProviderEntry } from '../providers/registry';
 import { isIsoDate, isValidTimeZone, localDate, systemTimeZone } from '../sync/dates';
@@ -26,6 +28,9 @@ import { hasNetwork } from './network';
 import type { Vault } from '../vault/types';
 import { openVault, readSecret, rotateSecret } from '../vault/index';
 import { ApiFailure } from './errors';
+import { moveLegacySecrets } from './legacy-secrets';
+import { removeLeftoverSecrets } from './leftover-secrets';
+import { ledgerId } from '../ledger/identity';
 import { ConnectionLifecycle } from './lifecycle';
 
 export interface CoreOptions {
@@ -33,8 +38,15 @@ export interface CoreOptions {
   now?: () => Date;
   /** Providers by name; the Demo Bank is always there unless replaced. */
   providers?: Provider[];
-  /** Opens the credential vault on first use (keychain; Electron's safeStorage inside the app). */
-  vault?: () => Promise<Vault>;
+  /** Open a ledger SQLite finds damaged (for `check`, which says what to do); refused otherwise. */
+  openDamaged?: boolean;
+  /**
+   * Opens the credential vault on first use (keychain; Electron's safeStorage inside the app),
+   * for the secrets of the ledger whose id is `scope`.
+   */
+  vault?: (scope: string) => Promise<Vault>;
+  /** How long a started consent waits for finishConnect (default 15 minutes; tests shorten it). */
+  consentFlowTtlMs?: number;
 }
 
 const PERIODICITIES = ['none', 'day', 'week', 'bimonthly', 'month'] as const;
@@ -122,7 +134,7 @@ export class Core {
   private readonly providers = new Map<string, Provider>();
   private readonly events = new EventEmitter();
   private readonly engine: SyncEngine;
-  private readonly openVault: () => Promise<Vault>;
+  private readonly openVault: (scope: string) => Promise<Vault>;
   private vaultPromise: Promise<Vault> | undefined;
   readonly lifecycle: ConnectionLifecycle;
   readonly scheduler: Scheduler;
@@ -132,8 +144,8 @@ export class Core {
   constructor(opts: CoreOptions) {
     this.dataDir = opts.dataDir;
     this.now = opts.now ?? (() => new Date());
-    this.openVault = opts.vault ?? (() => openVault());
-    this.db = openLedger(join(opts.dataDir, LEDGER_FILE_NAME), { now: this.now });
+    this.openVault = opts.vault ?? ((scope) => openVault({ scope }));
+    this.db = openLedger(join(opts.dataDir, LEDGER_FILE_NAME), { now: this.now, openDamaged: opts.openDamaged ?? false });
     this.providers.set('demo', new DemoBank({ stateDir: join(opts.dataDir, 'demo-bank'), now: this.now }));
     for (const entry of PROVIDERS) {
       this.providers.set(entry.name, entry.create(providerConfig({
@@ -170,7 +182,7 @@ export class Core {
         const c = this.connectionView(cid);
         this.emit('connectionState', { connection_id: cid, state: c.state, state_action: c.state_action });
       },
-    });
+    }, { flowTtlMs: opts.consentFlowTtlMs });
     this.api = this.buildApi();
   }
 
@@ -181,9 +193,23 @@ export class Core {
     return reports.map((r) => ({ provider: r.provider, ok: r.ok, count: r.count, ...(r.error ? { error: r.error } : {}) }));
   }
 
-  /** The credential vault, opened once on first use. */
+  /**
+   * The credential vault of this ledger, opened once on first use; the secrets older versions
+   * filed without a ledger id are moved under it the first time.
+   */
   async vault(): Promise<Vault> {
-    this.vaultPromise ??= this.openVault();
+    this.vaultPromise ??= (async () => {
+      const vault = await this.openVault(ledgerId(this.db));
+      try {
+        await moveLegacySecrets(this.db, vault, this.now());
+      } catch (e) {
+        await vault.close?.().catch(() => undefined);
+        throw e;
+      }
+      // Tokens a Disconnect left behind go now; if that fails it is tried at the next open.
+      await removeLeftoverSecrets(this.db, vault).catch(() => undefined);
+      return vault;
+    })();
     try {
       return await this.vaultPromise;
     } catch (e) {
@@ -211,6 +237,9 @@ export class Core {
     await this.scheduler.stop();
     await this.lifecycle.close();
     for (const p of this.providers.values()) await p.close?.();
+    // The keychain's child process ends with the core.
+    const vault = await this.vaultPromise?.catch(() => undefined);
+    await vault?.close?.().catch(() => undefined);
     this.db.close();
   }
 
@@ -239,6 +268,8 @@ export class Core {
         return out;
       },
       searchInstitutions: async (a) => {
+        // An unknown provider is a mistake to report (listing the known ones), not "no bank".
+        if (a.provider !== undefined) this.provider(a.provider);
         // Offline search; the very first time, the catalog is filled from the providers first.
         if ((this.db.prepare('SELECT COUNT(*) FROM institutions').pluck().get() as number) === 0) await this.refreshCatalog(false);
         return searchInstitutions(this.db, a.query, {
@@ -308,7 +339,7 @@ export class Core {
         try {
           return { ok: true, value: await (impl[name] as (x: unknown) => unknown)(parsed.data) };
         } catch (e) {
-          return { ok: false, error: toApiError(e) };
+          return { ok: false, error: toApiError(e, this.dataDir) };
         }
       };
     }
@@ -485,8 +516,10 @@ export class Core {
         let from: NonNullable<ProviderKeyView['source']> = 'environment';
         if (fromEnv) value = fromEnv;
         else if (!secret) [from, value] = ['ledger', getSetting(this.db, name)];
-        else if (vault) [from, value] = ['keychain', await vault.get('app', name).catch(() => undefined)];
-        const source = value === undefined ? null : from;
+        else if (!vault) from = 'unavailable';
+        else [from, value] = await vault.get('app', name).then((v) => ['keychain', v] as const, () => ['unavailable', undefined] as const);
+        // Without a keychain a secret's state cannot be known: say so rather than "not set".
+        const source = from === 'unavailable' ? 'unavailable' : value === undefined ? null : from;
         out.push({ provider: entry.name, provider_name: entry.displayName, key, secret, source, masked: value === undefined ? null : maskKey(value, secret) });
       }
     }
@@ -496,6 +529,17 @@ export class Core {
   private async setProviderSetting(provider: string, key: string, value: string): Promise<void> {
     const entry = PROVIDERS.find((e) => e.name === provider);
     if (!entry) throw new ApiFailure('invalid_argument', `There is no provider "${provider}". Providers: ${PROVIDERS.map((e) => e.name).join(', ')}.`);
+    // Only the provider's own keys: a base URL set here would send its secrets to any server,
+    // so addresses come from the environment or the provider's fixed list (base-url.ts).
+    if (!entry.keys.includes(key)) {
+      const keys = entry.keys.length > 0 ? `${entry.displayName} keys: ${entry.keys.join(', ')}` : `${entry.displayName} has no keys to set`;
+      const why = isAddressKey(key) ? ` Its addresses are fixed; only the environment (${entry.envPrefix}_${key.toUpperCase()}, https) can change them.` : '';
+      throw new ApiFailure('invalid_argument', `"${key}" is not a key of ${entry.displayName}. ${keys}.${why}`);
+    }
+    const choices = entry.choices?.[key];
+    if (choices && value !== '' && !choices.includes(value)) {
+      throw new ApiFailure('invalid_argument', `provider.${provider}.${key} must be one of ${choices.join(', ')} (or empty to remove it).`);
+    }
     const name = `provider.${provider}.${key}`;
     if (isSecretKey(entry, key)) {
       const vault = await this.vault();
@@ -552,8 +596,9 @@ function maskKey(value: string, secret: boolean): string {
   return `${dots.slice(0, 4)}${value.slice(-4)}`;
 }
 
-function toApiError(e: unknown) {
+function toApiError(e: unknown, dataDir: string) {
   if (e instanceof ApiFailure) return e.toApiError();
+  if (isDiskFull(e, dataDir)) return { code: 'disk_full', message: diskFullMessage(dataDir) };
   if (e instanceof DismissError) return { code: 'invalid_argument', message: e.message };
   if (e instanceof MatchError) return { code: 'invalid_argument', message: e.message };
   const pe = toProviderError(e);

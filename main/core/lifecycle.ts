@@ -8,6 +8,7 @@ import { getSetting, setSetting } from '../ledger/settings';
 import { toProviderError } from '../providers/errors';
 import type { ConnectionContext, Provider } from '../providers/types';
 import { readSecret, rotateSecret } from '../vault/index';
+import { deleteAllSecrets } from './leftover-secrets';
 import type { Vault } from '../vault/types';
 import { ApiFailure } from './errors';
 import { PHONE_REASON, normalizePhone } from './phone';
@@ -21,6 +22,10 @@ interface Flow {
   listener: RedirectListener;
   mode: Mode;
   connectionId?: number;
+  /** Abandons the flow when nobody finishes it in time. */
+  expiry: NodeJS.Timeout;
+  /** finishConnect is waiting on it (then its own time-out ends it). */
+  finishing: boolean;
 }
 
 type ConnectionRow = Pick<FullConnectionRow, 'id' | 'provider' | 'institution_id' | 'institution_name' | 'provider_ref' | 'state'>;
@@ -39,6 +44,10 @@ export interface LifecycleHost {
 }
 
 const PHONE_SECRET = 'phone';
+/** A consent not finished within this time is abandoned (finishConnect's default wait). */
+export const CONSENT_FLOW_TTL_MS = 15 * 60_000;
+/** Consents open at once, each with its loopback listener; past it the oldest idle one goes. */
+export const MAX_OPEN_FLOWS = 10;
 
 /**
  * A connection's life: consent (new, reconnect, update credentials, re-activation after a
@@ -47,12 +56,49 @@ const PHONE_SECRET = 'phone';
  */
 export class ConnectionLifecycle {
   private readonly flows = new Map<string, Flow>();
+  private readonly flowTtlMs: number;
 
-  constructor(private readonly host: LifecycleHost) {}
+  constructor(private readonly host: LifecycleHost, opts: { flowTtlMs?: number } = {}) {
+    this.flowTtlMs = opts.flowTtlMs ?? CONSENT_FLOW_TTL_MS;
+  }
 
   async close(): Promise<void> {
-    for (const f of this.flows.values()) await f.listener.close();
+    for (const f of this.flows.values()) {
+      clearTimeout(f.expiry);
+      await f.listener.close();
+    }
     this.flows.clear();
+  }
+
+  /**
+   * Ends started consents nobody is finishing (the page that started them went away): their
+   * listeners close. A flow whose finishConnect is waiting is left to that call's time-out.
+   */
+  async abandonUnfinished(flowIds: Iterable<string>): Promise<void> {
+    const closing: Promise<void>[] = [];
+    for (const id of flowIds) {
+      if (this.flows.get(id)?.finishing === false) closing.push(this.abandon(id));
+    }
+    await Promise.all(closing);
+  }
+
+  private async abandon(flowId: string): Promise<void> {
+    const flow = this.flows.get(flowId);
+    if (!flow) return;
+    this.flows.delete(flowId);
+    clearTimeout(flow.expiry);
+    await flow.listener.close();
+  }
+
+  /** Keeps a started flow, making room first: every flow holds a listening socket. */
+  private keep(flowId: string, flow: Omit<Flow, 'expiry' | 'finishing'>): void {
+    while (this.flows.size >= MAX_OPEN_FLOWS) {
+      const [oldest] = [...this.flows].find(([, f]) => !f.finishing) ?? [...this.flows][0]!;
+      void this.abandon(oldest);
+    }
+    const expiry = setTimeout(() => void this.abandon(flowId), this.flowTtlMs);
+    expiry.unref(); // an abandoned consent must not keep the CLI alive
+    this.flows.set(flowId, { ...flow, expiry, finishing: false });
   }
 
   private row(connectionId: number): ConnectionRow {
@@ -131,7 +177,7 @@ export class ConnectionLifecycle {
         ...(f.row ? { connection: this.context(f.row, true) } : {}),
       });
       const flowId = randomBytes(12).toString('hex');
-      this.flows.set(flowId, { provider: f.provider, institutionId: f.institutionId, listener, mode: f.mode, ...(f.connectionId ? { connectionId: f.connectionId } : {}) });
+      this.keep(flowId, { provider: f.provider, institutionId: f.institutionId, listener, mode: f.mode, ...(f.connectionId ? { connectionId: f.connectionId } : {}) });
       return { flow_id: flowId, consent_url: url, mode: f.mode };
     } catch (e) {
       await listener.close();
@@ -144,6 +190,9 @@ export class ConnectionLifecycle {
     const flow = this.flows.get(flowId);
     if (!flow) throw new ApiFailure('not_found', 'This connection attempt is unknown or finished. Start it again.');
     const { db } = this.host;
+    // From here the wait's own time-out ends the flow.
+    clearTimeout(flow.expiry);
+    flow.finishing = true;
     try {
       const params = await flow.listener.wait(timeoutMs);
       const consent = await flow.provider.completeConsent({ institutionId: flow.institutionId, params, now: this.host.now() });
@@ -257,7 +306,23 @@ export class ConnectionLifecycle {
   async disconnect(connectionId: number): Promise<ConnectionView> {
     const row = this.row(connectionId);
     const provider = this.host.provider(row.provider);
-    if (provider.revoke && row.state !== 'disconnected') {
+    // 1. The keychain first, whatever the provider: when it cannot be opened (locked, missing)
+    //    nothing changes, not even at the bank, and the error says what to unlock; a
+    //    connection's tokens are never left behind without a word.
+    const vault = await this.host.vault();
+    const held = await vault.list(connectionId);
+    const already = row.state === 'disconnected';
+    // 2. Off in the ledger: from here nothing synchronizes it. A crash after this leaves it
+    //    disconnected with its tokens still stored; they go the next time the keychain is
+    //    opened (removeLeftoverSecrets) or when Disconnect is run again.
+    if (!already) {
+      this.host.db.prepare(
+        `UPDATE connections SET state = 'disconnected', state_action = 'reconnect', disconnected_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`,
+      ).run(this.host.now().toISOString(), connectionId);
+    }
+    // 3. The bank withdraws the consent while the tokens that prove it are still here (again
+    //    on a second Disconnect that finds tokens left: revoking twice is harmless).
+    if (provider.revoke && (!already || held.length > 0)) {
       try {
         await provider.revoke(this.context(row, true));
       } catch (e) {
@@ -266,19 +331,20 @@ export class ConnectionLifecycle {
           { key: 'connection.revoke_failed', params: { description } });
       }
     }
-    let vault: Vault | undefined;
+    // 4. Every secret of the connection, a rotation's pending `.next` before its value.
     try {
-      vault = await this.host.vault();
+      await deleteAllSecrets(vault, connectionId, held);
     } catch (e) {
-      // Without a vault a sandbox connection cannot have stored anything; a real one might
-      // have (a locked keyring): then the user must unlock it, secrets are never left behind.
-      if (!provider.sandbox) throw e;
+      const reason = e instanceof Error ? e.message : String(e);
+      this.chatter(connectionId, 'warning',
+        `Disconnected, but its tokens could not be removed from the OS keychain (${reason}). They are removed the next time Ledgerlink opens the keychain, or use Disconnect again.`,
+        { key: 'connection.secrets_left', params: { reason } });
+      this.host.notifyState(connectionId);
+      throw new ApiFailure('no_vault', `The connection is disconnected, but its tokens could not be removed from the OS keychain (${reason}). They are removed the next time Ledgerlink opens the keychain; you can also run Disconnect again.`);
     }
-    if (vault) for (const name of await vault.list(connectionId)) await vault.delete(connectionId, name);
-    this.host.db.prepare(
-      `UPDATE connections SET state = 'disconnected', state_action = 'reconnect', disconnected_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`,
-    ).run(this.host.now().toISOString(), connectionId);
-    this.chatter(connectionId, 'info', 'Disconnected. The history is kept and its journals are no longer synchronized. Use Reconnect to resume.', { key: 'connection.disconnected' });
+    if (!already) {
+      this.chatter(connectionId, 'info', 'Disconnected. The history is kept and its journals are no longer synchronized. Use Reconnect to resume.', { key: 'connection.disconnected' });
+    }
     this.host.notifyState(connectionId);
     return this.host.connection(connectionId);
   }

@@ -3,7 +3,8 @@
 // running like `ledgerlink serve`, and on quit the scheduler stopped and the ledger closed
 // before Electron exits. Electron's modules are handed in (only main.ts imports 'electron'), so
 // all of this runs under plain Node in the tests with a fake.
-import type { App, BrowserWindow, Dialog, IpcMain, Protocol, SafeStorage, Shell, session as electronSession } from 'electron';
+import type { App, BrowserWindow, Dialog, IpcMain, Protocol, SafeStorage, Shell, session as electronSession, utilityProcess as electronUtilityProcess } from 'electron';
+import { dirname, join } from 'node:path';
 import { defaultDataDir } from '../cli';
 import { EXIT_NATIVE_MODULE } from '../desktop-handover';
 import { Core, type CoreOptions } from '../core/index';
@@ -16,6 +17,7 @@ import { createMainWindow } from './main-window';
 import { CONSENT_PARTITION, denyByDefault, guardAppWindow } from './navigation-policy';
 import { APP_PAGE_PERMISSIONS, denyPermissions } from './permissions';
 import { createElectronSafeStorageVault } from './safe-storage-vault';
+import { KEYCHAIN_CHILD_FILE, utilityKeychainLauncher } from './keychain-utility';
 
 /** The Electron modules the shell uses, typed from Electron's own declarations. */
 export interface ElectronMain {
@@ -27,6 +29,8 @@ export interface ElectronMain {
   safeStorage: SafeStorage;
   session: Pick<typeof electronSession, 'defaultSession' | 'fromPartition'>;
   shell: Pick<Shell, 'openExternal'>;
+  /** Runs the keychain's child process (main/electron/keychain-utility.ts); absent: a Node child. */
+  utilityProcess?: Pick<typeof electronUtilityProcess, 'fork'>;
 }
 
 /** The institution catalog is checked hourly; each provider's list is refreshed when a week old. */
@@ -40,7 +44,7 @@ export interface DesktopOptions {
   /** Default: the CLI's (LEDGERLINK_DATA_DIR, else the OS app-data folder). */
   dataDir?: string;
   /** Default: the OS keychain, else Electron's safeStorage (a file in its user-data folder). */
-  vault?: () => Promise<Vault>;
+  vault?: (scope: string) => Promise<Vault>;
   now?: () => Date;
   /** Builds the core (default: new Core); the tests wrap it to watch the scheduler. */
   openCore?: (options: CoreOptions) => Core;
@@ -172,9 +176,14 @@ export function startDesktopApp(electron: ElectronMain, o: DesktopOptions): Desk
       core = (o.openCore ?? ((opts: CoreOptions) => new Core(opts)))({
         dataDir,
         ...(o.now ? { now: o.now } : {}),
-        vault: o.vault ?? (() => openVault({
-          // The keychain first; else safeStorage's file in Electron's user-data folder.
-          electronSafeStorage: () => createElectronSafeStorageVault(undefined, electron),
+        vault: o.vault ?? ((scope) => openVault({
+          scope,
+          // The keychain first, asked from a utility process (a locked keyring can crash the
+          // process that asks); else safeStorage's file in Electron's user-data folder.
+          ...(electron.utilityProcess
+            ? { keychainLauncher: utilityKeychainLauncher(electron.utilityProcess, join(dirname(o.preload), KEYCHAIN_CHILD_FILE)) }
+            : {}),
+          electronSafeStorage: (s) => createElectronSafeStorageVault(undefined, electron, s),
         })),
       });
     } catch (e) {

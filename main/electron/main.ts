@@ -3,7 +3,7 @@
 // knows them through their types and so also runs under plain Node with a fake in the tests.
 // Nothing here may await before startDesktopApp: the app:// scheme must be registered before
 // Electron's `ready`.
-import { BrowserWindow, app, dialog, ipcMain, protocol, safeStorage, session, shell } from 'electron';
+import { BrowserWindow, app, dialog, ipcMain, protocol, safeStorage, session, shell, utilityProcess } from 'electron';
 import { join } from 'node:path';
 import { STARTED_BY_CLI_ENV } from '../desktop-handover';
 import { startDesktopApp } from './desktop-app';
@@ -12,7 +12,7 @@ import { startDesktopApp } from './desktop-app';
 const root = app.getAppPath();
 
 startDesktopApp(
-  { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, shell },
+  { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, shell, utilityProcess },
   {
     rendererDir: join(root, 'dist', 'renderer'),
     preload: join(root, 'dist', 'electron', 'preload.cjs'),

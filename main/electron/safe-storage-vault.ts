@@ -23,7 +23,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Vault } from '../vault/types';
-import { checkName, ownerKey, type VaultOwner } from '../vault/owner';
+import { checkName, checkScope, ownerKey, type VaultOwner } from '../vault/owner';
 
 /** The part of Electron's `safeStorage` this backend uses. */
 export type SafeStorageLike = Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString' | 'getSelectedStorageBackend'>;
@@ -53,7 +53,16 @@ export class SafeStorageVault implements Vault {
     private readonly safeStorage: SafeStorageLike,
     readonly filePath: string,
     private readonly platform: NodeJS.Platform = process.platform,
-  ) {}
+    /** The ledger's id: the file of Electron's user-data folder is shared by every data folder. */
+    readonly scope?: string,
+  ) {
+    checkScope(scope);
+  }
+
+  /** The entries older versions wrote without a ledger id, to move them under their ledger. */
+  legacy(): Vault {
+    return new SafeStorageVault(this.safeStorage, this.filePath, this.platform);
+  }
 
   /** Throws SafeStorageUnavailableError unless safeStorage really encrypts on this computer. */
   assertUsable(): void {
@@ -80,13 +89,13 @@ export class SafeStorageVault implements Vault {
   }
 
   get(connectionId: VaultOwner, name: string): Promise<string | undefined> {
-    const owner = ownerKey(connectionId);
+    const owner = ownerKey(connectionId, this.scope);
     checkName(name);
     return this.serial(async () => (await this.load()).get(owner)?.get(name));
   }
 
   set(connectionId: VaultOwner, name: string, value: string): Promise<void> {
-    const owner = ownerKey(connectionId);
+    const owner = ownerKey(connectionId, this.scope);
     checkName(name);
     if (typeof value !== 'string') throw new TypeError('a secret value must be a string');
     return this.serial(async () => {
@@ -99,7 +108,7 @@ export class SafeStorageVault implements Vault {
   }
 
   delete(connectionId: VaultOwner, name: string): Promise<void> {
-    const owner = ownerKey(connectionId);
+    const owner = ownerKey(connectionId, this.scope);
     checkName(name);
     return this.serial(async () => {
       const secrets = await this.load();
@@ -111,7 +120,7 @@ export class SafeStorageVault implements Vault {
   }
 
   list(connectionId: VaultOwner): Promise<string[]> {
-    const owner = ownerKey(connectionId);
+    const owner = ownerKey(connectionId, this.scope);
     return this.serial(async () => [...((await this.load()).get(owner)?.keys() ?? [])].sort());
   }
 
@@ -251,10 +260,11 @@ async function removeStaleTemps(filePath: string): Promise<void> {
 export async function createElectronSafeStorageVault(
   filePath?: string,
   electron?: { app: Pick<App, 'whenReady' | 'getPath'>; safeStorage: SafeStorageLike },
+  scope?: string,
 ): Promise<SafeStorageVault> {
   const { app, safeStorage } = electron ?? (await import('electron'));
   await app.whenReady();
-  const vault = new SafeStorageVault(safeStorage, filePath ?? join(app.getPath('userData'), SAFE_STORAGE_FILE));
+  const vault = new SafeStorageVault(safeStorage, filePath ?? join(app.getPath('userData'), SAFE_STORAGE_FILE), process.platform, scope);
   vault.assertUsable();
   return vault;
 }

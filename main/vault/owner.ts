@@ -5,10 +5,23 @@
  */
 export type VaultOwner = number | 'app';
 
-/** `app` or `connection:<id>`: the owner's part of a secret's key. */
-export function ownerKey(owner: VaultOwner): string {
-  if (owner === 'app') return 'app';
-  if (typeof owner === 'number' && Number.isSafeInteger(owner) && owner > 0) return `connection:${owner}`;
+/**
+ * Secrets are filed under the id of the ledger they belong to (`ledger:<id>:`), so two data
+ * folders on one computer (two companies, each with its own connection 1) never read or
+ * delete each other's tokens. No scope is the layout of versions before that: it is only read
+ * to move those entries under their ledger (main/core/legacy-secrets.ts).
+ */
+export function checkScope(scope: string | undefined): string | undefined {
+  if (scope === undefined) return undefined;
+  if (!/^[A-Za-z0-9-]{8,64}$/.test(scope)) throw new TypeError('a vault scope must be a ledger id (8 to 64 letters, digits or dashes)');
+  return scope;
+}
+
+/** `app` or `connection:<id>`, behind `ledger:<scope>:` when scoped: the owner's part of a secret's key. */
+export function ownerKey(owner: VaultOwner, scope?: string): string {
+  const prefix = scope === undefined ? '' : `ledger:${checkScope(scope)}:`;
+  if (owner === 'app') return `${prefix}app`;
+  if (typeof owner === 'number' && Number.isSafeInteger(owner) && owner > 0) return `${prefix}connection:${owner}`;
   throw new TypeError(`vault owner must be 'app' or a connection id (a positive integer), got ${String(owner)}`);
 }
 
@@ -17,17 +30,17 @@ export function checkName(name: string): string {
   return name;
 }
 
-/** The keychain account of one secret: `app:<name>` or `connection:<id>:<name>`. */
-export function accountName(owner: VaultOwner, name: string): string {
-  return `${ownerKey(owner)}:${checkName(name)}`;
+/** The keychain account of one secret: `[ledger:<scope>:]app:<name>` or `[ledger:<scope>:]connection:<id>:<name>`. */
+export function accountName(owner: VaultOwner, name: string, scope?: string): string {
+  return `${ownerKey(owner, scope)}:${checkName(name)}`;
 }
 
 /**
  * The names an owner holds among a backend's account names. The prefix ends with ':', so
  * connection 1 never sees connection 12's secrets.
  */
-export function namesOf(owner: VaultOwner, accounts: Iterable<string>): string[] {
-  const prefix = `${ownerKey(owner)}:`;
+export function namesOf(owner: VaultOwner, accounts: Iterable<string>, scope?: string): string[] {
+  const prefix = `${ownerKey(owner, scope)}:`;
   const names: string[] = [];
   for (const account of accounts) {
     if (account.startsWith(prefix) && account.length > prefix.length) names.push(account.slice(prefix.length));

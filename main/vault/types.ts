@@ -8,4 +8,11 @@ export interface Vault {
   set(connectionId: number | 'app', name: string, value: string): Promise<void>;
   delete(connectionId: number | 'app', name: string): Promise<void>;
   list(connectionId: number | 'app'): Promise<string[]>;
+  /**
+   * The same store as versions before secrets were filed per ledger saw it (no ledger scope):
+   * only to move those entries under their ledger. Absent where there is nothing to move.
+   */
+  legacy?(): Vault;
+  /** Ends what the backend keeps running (the keychain's child process). */
+  close?(): Promise<void>;
 }

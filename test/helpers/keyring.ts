@@ -39,6 +39,15 @@ export interface PrivateKeyring {
   dataHome: string;
   /** An environment for child processes that should use this keyring. */
   env: NodeJS.ProcessEnv;
+  /**
+   * Locks the "login" keyring (the Secret Service's own Lock call), as on a server where the
+   * daemon runs but nobody typed the password: with no display it cannot ask for it.
+   */
+  lock(): Promise<void>;
+  /** Whether the "login" keyring is locked, as the Secret Service says. */
+  isLocked(): Promise<boolean>;
+  /** Starts the daemon again, unlocked with its password (as logging in does). */
+  unlock(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -134,14 +143,43 @@ export async function startPrivateKeyring(): Promise<PrivateKeyring> {
     const busAddress = await firstLine(bus, 'dbus-daemon');
     const env: NodeJS.ProcessEnv = { ...baseEnv, DBUS_SESSION_BUS_ADDRESS: busAddress };
 
-    const keyring = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    children.push(keyring);
-    const keyringOutput = collect(keyring);
-    keyring.stdin?.end(PASSWORD);
-    await waitForSecretService(busAddress, keyring, keyringOutput);
+    const launchKeyring = async (): Promise<ChildProcess> => {
+      const keyring = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      children.push(keyring);
+      const keyringOutput = collect(keyring);
+      keyring.stdin?.end(PASSWORD);
+      await waitForSecretService(busAddress, keyring, keyringOutput);
+      return keyring;
+    };
+    let keyring = await launchKeyring();
+
+    const secretsCall = (path: string, ...args: string[]) => spawnSync('dbus-send', [
+      `--bus=${busAddress}`, '--print-reply', '--dest=org.freedesktop.secrets', path, ...args,
+    ], { encoding: 'utf8', timeout: 30_000 });
+    const isLocked = async (): Promise<boolean> => {
+      const r = secretsCall('/org/freedesktop/secrets/collection/login', 'org.freedesktop.DBus.Properties.Get', 'string:org.freedesktop.Secret.Collection', 'string:Locked');
+      if (r.status !== 0) throw new Error(`cannot ask the keyring whether it is locked: ${r.stderr}`);
+      return /boolean true/.test(r.stdout);
+    };
+    const lock = async (): Promise<void> => {
+      const r = secretsCall('/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.Lock', 'array:objpath:/org/freedesktop/secrets/collection/login');
+      if (r.status !== 0 || !(await isLocked())) throw new Error(`cannot lock the test keyring: ${r.stderr}`);
+    };
+    const unlock = async (): Promise<void> => {
+      // The daemon unlocks with a password only when it starts (or through a prompt, which
+      // needs a display): a new one, on the same keyring files, as a login would.
+      await terminate(keyring);
+      children.splice(children.indexOf(keyring), 1);
+      const released = Date.now() + START_TIMEOUT_MS;
+      while (nameHasOwner(busAddress)) {
+        if (Date.now() > released) throw new Error('the old gnome-keyring-daemon did not leave the bus');
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      keyring = await launchKeyring();
+    };
 
     process.env.DBUS_SESSION_BUS_ADDRESS = busAddress;
-    return { busAddress, root, home: dirs.home, dataHome: dirs.data, env, stop };
+    return { busAddress, root, home: dirs.home, dataHome: dirs.data, env, lock, isLocked, unlock, stop };
   } catch (e) {
     await stop();
     throw e;
@@ -178,6 +216,14 @@ function firstLine(child: ChildProcess, what: string): Promise<string> {
       reject(new Error(`${what} exited (${code ?? signal}) before printing its address: ${err.trim()}`));
     });
   });
+}
+
+function nameHasOwner(busAddress: string): boolean {
+  const r = spawnSync('dbus-send', [
+    `--bus=${busAddress}`, '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus',
+    'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets',
+  ], { encoding: 'utf8', timeout: 30_000 });
+  return r.status === 0 && /boolean true/.test(r.stdout);
 }
 
 async function waitForSecretService(busAddress: string, keyring: ChildProcess, output: () => string): Promise<void> {

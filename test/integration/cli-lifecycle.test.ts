@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { completeConsentHeadlessly } from '../../main/providers/demo/autopilot';
-import { openVault } from '../../main/vault/index';
+import { ledgerVault } from '../helpers/ledger-vault';
 import { usePrivateKeyring } from '../helpers/keyring';
 import { CLI, NOW, ROOT, cleanupAll, cli, daysAfter, tempDir, type CliResult } from './helpers';
 
@@ -54,7 +54,7 @@ test('connect, fetch-accounts, disconnect and reconnect from the command line', 
   const connected = await withConsent(dir, ['connect', '--provider', 'demo', '--institution', 'demo-oauth', '--phone', PHONE]);
   assert.equal(connected.code, 0, connected.stderr);
   assert.match(connected.stdout, /Connected Demo Bank Connect \(connection 1\) and synchronized 1 account/);
-  const vault = await openVault();
+  const vault = await ledgerVault(dir);
   assert.ok(await vault.get(1, 'refresh_token'), 'the bank\'s token is in the keychain');
 
   const accounts = await run(dir, ['fetch-accounts', '1']);

@@ -12,6 +12,7 @@ import { completeConsentHeadlessly } from '../../main/providers/demo/autopilot';
 import { DemoBank } from '../../main/providers/demo/index';
 import type { Provider } from '../../main/providers/types';
 import { openVault } from '../../main/vault/index';
+import { ledgerId } from '../../main/ledger/identity';
 import { FakeClock, tempDir } from '../helpers/ledger';
 import { usePrivateKeyring } from '../helpers/keyring';
 
@@ -28,7 +29,7 @@ function ok<T>(r: Result<T>): T {
 function setup(t: { after(fn: () => unknown): void }, providers: Provider[] = []) {
   const tmp = tempDir();
   const clock = FakeClock.at('2026-06-15T10:00:00Z');
-  const core = new Core({ dataDir: tmp.dir, now: clock.now, providers, vault: () => openVault() });
+  const core = new Core({ dataDir: tmp.dir, now: clock.now, providers, vault: (scope) => openVault({ scope }) });
   t.after(async () => {
     await core.close();
     tmp.cleanup();
@@ -89,7 +90,7 @@ test('the first real connection needs a valid phone number, kept in the keychain
 
   const started = ok(await core.api.startConnect({ provider: 'ponto', institution_id: 'demo-plain', phone: PHONE }));
   await consent(core, started);
-  const vault = await openVault();
+  const vault = await openVault({ scope: ledgerId(core.db) });
   assert.equal(await vault.get('app', 'phone'), PHONE_E164, 'stored in E.164 form in the keychain');
   assert.equal(ok(await core.api.getSettings({})).phone_registered, 'yes');
   for (const f of readdirSync(dir)) {
@@ -167,7 +168,7 @@ const connection_ = connection;
 test('Update Credentials replaces rotated-out tokens in the keychain and fetches', async (t) => {
   const { core } = setup(t);
   const { connection } = await connect(core, 'demo-oauth');
-  const vault = await openVault();
+  const vault = await openVault({ scope: ledgerId(core.db) });
   const first = await vault.get(connection.id, 'refresh_token');
   assert.ok(first, 'the bank\'s refresh token is in the keychain');
   // Someone else used the refresh token (or the bank revoked it): the login is gone.
@@ -193,7 +194,7 @@ test('Disconnect revokes, deletes the secrets, keeps the history; Reconnect resu
   const { core } = setup(t);
   const { connection } = await connect(core, 'demo-oauth');
   ok(await core.api.synchronize({ connection_ids: [connection.id] }));
-  const vault = await openVault();
+  const vault = await openVault({ scope: ledgerId(core.db) });
   assert.ok((await vault.list(connection.id)).length > 0);
   const lines = ok(await core.api.listJournals({}))[0]!.line_count;
 

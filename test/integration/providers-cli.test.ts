@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAmount } from '../../main/ledger/money';
-import { openVault } from '../../main/vault/index';
+import { ledgerVault } from '../helpers/ledger-vault';
 import { usePrivateKeyring } from '../helpers/keyring';
 import { CHECKING, PLAID_CLIENT_ID, PLAID_SECRET, SAVINGS, startPlaidSimulator } from '../simulators/plaid';
 import { NOW, cleanupAll, cli, tempDir } from './helpers';
@@ -32,7 +32,7 @@ test('connect --provider plaid --institution ins_109508 --sandbox connects, link
   assert.equal((await cli(['check'], { dataDir: dir, env })).code, 0);
 
   // The access token is in the keychain, nowhere in the data folder.
-  const token = await (await openVault()).get(1, 'access_token');
+  const token = await (await ledgerVault(dir)).get(1, 'access_token');
   assert.ok(token);
   for (const f of readdirSync(dir)) {
     if (f.startsWith('ledger.sqlite')) assert.equal(readFileSync(join(dir, f)).includes(token), false, `${f} holds no token`);
@@ -57,7 +57,7 @@ test('provider keys set in Settings: the id in the ledger, the secret in the key
   assert.equal((await cli(['settings', 'set', 'provider.plaid.secret', PLAID_SECRET], { dataDir: dir, env })).code, 0);
   const ok = await cli(['connect', '--provider', 'plaid', '--institution', 'ins_109508', '--sandbox'], { dataDir: dir, env });
   assert.equal(ok.code, 0, ok.stderr);
-  assert.equal(await (await openVault()).get('app', 'provider.plaid.secret'), PLAID_SECRET);
+  assert.equal(await (await ledgerVault(dir)).get('app', 'provider.plaid.secret'), PLAID_SECRET);
   const settings = (await cli(['settings', 'get'], { dataDir: dir, env })).stdout;
   assert.match(settings, new RegExp(`provider\\.plaid\\.client_id = ${PLAID_CLIENT_ID}`));
   for (const f of readdirSync(dir)) {

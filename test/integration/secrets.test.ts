@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Core } from '../../main/core/index';
 import { completeConsentHeadlessly } from '../../main/providers/demo/autopilot';
 import { openVault } from '../../main/vault/index';
+import { ledgerId } from '../../main/ledger/identity';
 import type { Vault } from '../../main/vault/types';
 import { FakeClock } from '../helpers/ledger';
 import { usePrivateKeyring } from '../helpers/keyring';
@@ -31,8 +32,8 @@ test('no secret reaches SQLite, its WAL, the data folder, the logs or the API an
   const clock = FakeClock.at(NOW);
   // Every value the app ever puts in the vault is a secret to look for.
   const secrets = new Set<string>([PHONE]);
-  const recording = async (): Promise<Vault> => {
-    const real = await openVault();
+  const recording = async (scope: string): Promise<Vault> => {
+    const real = await openVault({ scope });
     return {
       get: (o, n) => real.get(o, n),
       set: async (o, n, v) => {
@@ -93,7 +94,7 @@ test('no secret reaches SQLite, its WAL, the data folder, the logs or the API an
   ok(await core.api.listLines({ journal_id: journal.id }));
 
   assert.ok(secrets.size >= 7, `the flow produced secrets to look for (${secrets.size}: the phone and three token pairs)`);
-  const vault = await openVault();
+  const vault = await openVault({ scope: ledgerId(core.db) });
   assert.equal(await vault.get(connection.id, 'refresh_token') !== undefined, true, 'they are in the keychain');
 
   const scan = (where: string, text: string | Buffer) => {

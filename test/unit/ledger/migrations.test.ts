@@ -70,6 +70,12 @@ const SEEDERS: Record<number, (db: Db) => void> = {
     SEEDERS[5]!(db);
     db.exec(`UPDATE journals SET history_from = '2026-01-01' WHERE id = 1`);
   },
+  // 7 only marks the file (application_id): no new table.
+  7: (db) => SEEDERS[6]!(db),
+  8: (db) => {
+    SEEDERS[7]!(db);
+    db.exec(`UPDATE ledger_identity SET legacy_secrets_moved_at = '2026-01-11T00:00:00Z'`);
+  },
 };
 
 function dump(db: Db): Record<string, unknown[]> {
@@ -183,4 +189,27 @@ test('the ledger uses WAL, foreign keys and STRICT tables', async (t) => {
   for (const tb of tables) assert.equal(tb.strict, 1, `${tb.name} is STRICT`);
   assert.throws(() => db.prepare(`INSERT INTO statement_lines (journal_id, statement_id, date, amount, currency, payment_ref, created_at) VALUES (1, 1, '2026-01-01', 1.5, 'EUR', 'x', 'now')`).run(),
     /cannot store REAL value in INTEGER column|FOREIGN KEY/, 'amounts are integers, never floats');
+});
+
+test('0008: every ledger gets its own id; one in use waits to take the secrets older versions filed without it, a new one never does', async (t) => {
+  const tmp = tempDir();
+  t.after(tmp.cleanup);
+  const used = join(tmp.dir, 'used.sqlite');
+  const old = openLedger(used, { targetVersion: 7 });
+  SEEDERS[7]!(old);
+  old.close();
+  const a = openLedger(used);
+  const b = openLedger(join(tmp.dir, 'new.sqlite'));
+  t.after(() => {
+    a.close();
+    b.close();
+  });
+  const identity = (db: Db) => db.prepare('SELECT ledger_id, legacy_secrets_moved_at FROM ledger_identity').all() as { ledger_id: string; legacy_secrets_moved_at: string | null }[];
+  const [ia] = identity(a);
+  const [ib] = identity(b);
+  assert.match(ia!.ledger_id, /^[0-9a-f-]{36}$/);
+  assert.notEqual(ia!.ledger_id, ib!.ledger_id);
+  assert.equal(ia!.legacy_secrets_moved_at, null, 'the ledger in use will take its old secrets');
+  assert.notEqual(ib!.legacy_secrets_moved_at, null, 'a new ledger has none to take');
+  assert.throws(() => a.prepare('INSERT INTO ledger_identity (only_row, ledger_id, created_at) VALUES (2, ?, ?)').run('another-id-123', 'x'), /CHECK constraint/);
 });
