@@ -26,7 +26,7 @@ import { SyncEngine } from '../sync/engine';
 import { Scheduler, consentDaysLeft } from '../sync/scheduler';
 import { hasNetwork } from './network';
 import type { Vault } from '../vault/types';
-import { openVault, readSecret, rotateSecret } from '../vault/index';
+import { openVault, readSecret, rotateSecret, VaultUnavailableError } from '../vault/index';
 import { ApiFailure } from './errors';
 import { moveLegacySecrets } from './legacy-secrets';
 import { removeLeftoverSecrets } from './leftover-secrets';
@@ -451,11 +451,20 @@ export class Core {
         signal: controller.signal,
         // Through the rotation helpers: a refresh token rotated by the provider is stored before
         // the old one is dropped, and a crash in between still reads the valid one.
-        getSecret: async (n) => readSecret(await this.vault(), cid, n),
-        setSecret: async (n, v) => rotateSecret(await this.vault(), cid, n, v),
+        getSecret: async (n) => readSecret(await this.secretsForSync(), cid, n),
+        setSecret: async (n, v) => rotateSecret(await this.secretsForSync(), cid, n, v),
       });
     } finally {
       if (this.running.get(cid) === controller) this.running.delete(cid);
+    }
+  }
+
+  /** The vault for a synchronization: a keychain that cannot be opened is told as such, not as the bank's failure. */
+  private async secretsForSync(): Promise<Vault> {
+    try {
+      return await this.vault();
+    } catch (e) {
+      throw new VaultUnavailableError('keychain-unavailable', '', e instanceof Error ? e.message : String(e), { cause: e });
     }
   }
 

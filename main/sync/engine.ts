@@ -16,11 +16,18 @@ import { PageWriter, type PageCounts } from './ingest';
 import { normalizeTransaction } from './normalize';
 import { DateProgress } from './progress';
 import { retryAfterBackoff } from './backoff';
-import { diskFullOutcome, outcomeOf, type Outcome } from './outcome';
+import { diskFullOutcome, keychainOutcome, outcomeOf, type Outcome } from './outcome';
+import { VaultUnavailableError } from '../vault/errors';
 import { recordQuotaReport, recordRateLimit, recordUnattendedUse } from './quotas';
 import { LATEST_ZONE, journalLock, syncWindow } from './window';
 
 export const SYNC_INTERVAL_HOURS = 12;
+
+/** `e` or the first of its causes that is a `type` (a provider may wrap what its context threw). */
+function causeOf<T extends Error>(e: unknown, type: new (...args: never[]) => T): T | undefined {
+  for (let x = e, depth = 0; x instanceof Error && depth < 8; x = x.cause, depth++) if (x instanceof type) return x;
+  return undefined;
+}
 
 /** The translatable form of an outcome's sentence (see `outcomeOf` for the English text). */
 function outcomeMessage(pe: ProviderError, outcome: Outcome, failedLogins: number): ChatterMessage {
@@ -199,10 +206,14 @@ export class SyncEngine {
         summary.state = conn.state;
         return summary;
       }
-      // A full disk (the ledger's, or a provider's own file beside it) is ours, not the bank's:
-      // said as such, with the folder, and the connection keeps its state.
+      // A full disk (the ledger's, or a provider's own file beside it) and a keychain that
+      // cannot be opened are this computer's, not the bank's: said as such (the folder, what to
+      // unlock), and the connection keeps its state.
       const dataDir = dirname(db.name);
-      const full = isDiskFull(e, dataDir) ? diskFullOutcome(diskFullMessage(dataDir)) : undefined;
+      const keychain = causeOf(e, VaultUnavailableError);
+      const full = isDiskFull(e, dataDir) ? diskFullOutcome(diskFullMessage(dataDir))
+        : keychain ? keychainOutcome(keychain.message) : undefined;
+      const localCode = full && (keychain ? 'no_vault' : 'disk_full');
       const pe = full ? new ProviderError('other', full.text, { cause: e }) : toProviderError(e);
       const reference = errorReference(conn.provider, pe, runId);
       try {
@@ -214,13 +225,13 @@ export class SyncEngine {
           if (current.state !== 'disconnected' && current.state !== 'blocked') this.applyOutcome(connectionId, outcome, pe, current);
           db.prepare(
             `UPDATE sync_runs SET result = ?, ended_at = ?, error_code = ?, error_description = ?, reference = ? WHERE id = ?`,
-          ).run(outcome.failed ? 'error' : 'success', this.now().toISOString(), full ? 'disk_full' : pe.code, pe.description, reference, runId);
+          ).run(outcome.failed ? 'error' : 'success', this.now().toISOString(), localCode || pe.code, pe.description, reference, runId);
           this.chatter(full
             ? { connectionId, level: full.level, text: full.text, reference }
             : { connectionId, level: outcome.level, text: outcome.text, errorDescription: pe.description, reference, message: outcomeMessage(pe, outcome, current.failed_logins) });
           summary.ok = !outcome.failed;
           if (outcome.failed) {
-            summary.error = full ? { code: 'disk_full', message: full.text, reference } : { code: pe.code, message: outcome.text, description: pe.description, reference } satisfies ApiError;
+            summary.error = full ? { code: localCode || 'disk_full', message: full.text, reference } : { code: pe.code, message: outcome.text, description: pe.description, reference } satisfies ApiError;
           }
         })();
       } catch (recordError) {

@@ -103,3 +103,13 @@ export function outcomeOf(e: ProviderError, ctx: OutcomeContext = {}): Outcome {
 export function diskFullOutcome(text: string): Outcome {
   return { state: null, action: null, level: 'error', failed: true, retry: 'backoff', text };
 }
+
+/**
+ * The OS keychain holding the connection's tokens cannot be opened (locked, missing): the
+ * computer's problem, not the bank's, so the state is kept and `reason` (which says what to
+ * unlock or install) is the message; tried again after a back-off, like a transient failure.
+ */
+export function keychainOutcome(reason: string): Outcome {
+  return { state: null, action: null, level: 'error', failed: true, retry: 'backoff',
+    text: `${reason.replace(/\s*$/, '')} Nothing was lost: the synchronization carries on once the keychain answers.` };
+}
