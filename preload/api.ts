@@ -1,6 +1,8 @@
 // THE contract between the renderer and main: every call and every event, written once.
 // Type-only: main implements it (main/core), preload and the WebSocket bridge forward it,
-// the renderer and the CLI call it. Money is integer minor units + ISO 4217 currency.
+// the renderer and the CLI call it. Money is integer minor units + ISO 4217 currency; every
+// amount `X` has a twin `X_decimal`, the same amount as decimal text ("-12.30", "1500000"),
+// written by the core with the ISO 4217 exponent: the user interface shows that text.
 
 export type ConnectionState = 'connected' | 'error' | 'disconnected' | 'waiting_for_user' | 'blocked';
 export type StateAction = 'mfa' | 'reconnect' | 'update_credentials' | 'reactivate';
@@ -85,6 +87,7 @@ export interface OnlineAccountView {
   account_number: string | null;
   currency: string;
   balance: number;
+  balance_decimal: string;
   journal_id: number | null;
   last_sync: string | null;
   fetching_status: 'planned' | 'waiting' | 'processing' | 'done';
@@ -101,8 +104,10 @@ export interface JournalView {
   history_from: string | null;
   /** Sum of the journal's lines, minor units. */
   balance: number;
+  balance_decimal: string;
   /** What the bank last reported, minor units (null when not synchronized). */
   bank_balance: number | null;
+  bank_balance_decimal: string | null;
   line_count: number;
   statement_count: number;
   pending_count: number;
@@ -119,13 +124,17 @@ export interface StatementView {
   date: string;
   date_end: string;
   balance_start: number;
+  balance_start_decimal: string;
   balance_end: number;
+  balance_end_decimal: string;
   balance_end_real: number;
+  balance_end_real_decimal: string;
   line_count: number;
   is_complete: boolean;
   is_valid: boolean;
   /** balance_end_real - balance_end: non-zero means a transaction is missing or doubled. */
   difference: number;
+  difference_decimal: string;
 }
 
 export interface LineView {
@@ -134,11 +143,13 @@ export interface LineView {
   statement_id: number;
   date: string;
   amount: number;
+  amount_decimal: string;
   currency: string;
   payment_ref: string;
   partner_name: string | null;
   account_number: string | null;
   foreign_amount: number | null;
+  foreign_amount_decimal: string | null;
   foreign_currency: string | null;
   exchange_rate: string | null;
   kind: 'bank' | 'opening' | 'manual';
@@ -152,6 +163,7 @@ export interface PendingLineView {
   provider_id: string;
   date: string;
   amount: number;
+  amount_decimal: string;
   currency: string;
   payment_ref: string;
   partner_name: string | null;
@@ -163,6 +175,7 @@ export interface DismissedLineView {
   provider_ids: string[];
   date: string;
   amount: number;
+  amount_decimal: string;
   currency: string;
   payment_ref: string;
   dismissed_at: string;
@@ -271,7 +284,7 @@ export interface LedgerlinkApi {
   listJournals(args: Record<string, never>): Promise<Result<JournalView[]>>;
   listStatements(args: { journal_id: number }): Promise<Result<StatementView[]>>;
   /** End-of-day ledger balances of the `days` days up to `until` (default: the last sync's day). */
-  balanceHistory(args: { journal_id: number; days?: number; until?: string }): Promise<Result<{ date: string; balance: number }[]>>;
+  balanceHistory(args: { journal_id: number; days?: number; until?: string }): Promise<Result<{ date: string; balance: number; balance_decimal: string }[]>>;
   listLines(args: LinesQuery): Promise<Result<LineView[]>>;
   /** How many lines the same filters match (without offset/limit). */
   countLines(args: Omit<LinesQuery, 'offset' | 'limit'>): Promise<Result<number>>;

@@ -1,6 +1,7 @@
 // Every user-visible string, in English and Vietnamese. `vi` is typed by the English keys, so
 // a missing translation is a type error. Money and dates are formatted for the chosen locale.
 import { useApp } from './stores/app';
+import { formatDecimalMoney } from './money';
 
 const en = {
   'app.name': 'Ledgerlink',
@@ -572,45 +573,9 @@ export function t(key: MessageKey, vars?: Vars): string {
   return translate(useApp.getState().locale, key, vars);
 }
 
-const exponentCache = new Map<string, number>();
-/** The currency's ISO 4217 exponent, as Intl knows it (VND 0, EUR 2, KWD 3). */
-export function currencyExponent(currency: string): number {
-  let e = exponentCache.get(currency);
-  if (e === undefined) {
-    try {
-      e = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    } catch {
-      e = 2;
-    }
-    exponentCache.set(currency, e);
-  }
-  return e;
-}
-
-/** Integer minor units → exact decimal text ("-12.30", "1500000"), no float arithmetic. */
-export function minorToDecimal(minor: number, currency: string): string {
-  const exp = currencyExponent(currency);
-  const neg = minor < 0;
-  const digits = String(Math.abs(Math.trunc(minor)));
-  if (exp === 0) return (neg ? '-' : '') + digits;
-  const padded = digits.padStart(exp + 1, '0');
-  return `${neg ? '-' : ''}${padded.slice(0, -exp)}.${padded.slice(-exp)}`;
-}
-
-const moneyFormats = new Map<string, Intl.NumberFormat>();
-export function formatMoney(minor: number, currency: string, locale: Locale, signDisplay: 'auto' | 'exceptZero' = 'auto'): string {
-  const k = `${locale}|${currency}|${signDisplay}`;
-  let f = moneyFormats.get(k);
-  if (!f) {
-    try {
-      f = new Intl.NumberFormat(localeTag(locale), { style: 'currency', currency, signDisplay });
-    } catch {
-      f = new Intl.NumberFormat(localeTag(locale), { minimumFractionDigits: currencyExponent(currency), signDisplay });
-    }
-    moneyFormats.set(k, f);
-  }
-  // Intl formats decimal strings exactly (no conversion through a float).
-  return f.format(minorToDecimal(minor, currency) as `${number}`);
+/** An amount's decimal text from the API ("-12.30", "1500000"), shown in the locale with its currency (see money.ts). */
+export function formatMoney(decimal: string, currency: string, locale: Locale, signDisplay: 'auto' | 'exceptZero' = 'auto'): string {
+  return formatDecimalMoney(decimal, currency, localeTag(locale), signDisplay);
 }
 
 export function formatNumber(n: number, locale: Locale): string {
@@ -644,7 +609,7 @@ export function useI18n() {
   return {
     locale,
     t: (key: MessageKey, vars?: Vars) => translate(locale, key, vars),
-    money: (minor: number, currency: string, sign: 'auto' | 'exceptZero' = 'auto') => formatMoney(minor, currency, locale, sign),
+    money: (decimal: string, currency: string, sign: 'auto' | 'exceptZero' = 'auto') => formatMoney(decimal, currency, locale, sign),
     num: (n: number) => formatNumber(n, locale),
     percent: (share: number) => formatPercent(share, locale),
     date: (d: string) => formatDate(d, locale),

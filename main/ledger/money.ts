@@ -1,17 +1,27 @@
 // Money is an integer count of minor units plus an ISO 4217 currency code.
 // Amounts from providers arrive as decimal text and are converted here by string
 // manipulation only: a float never touches a ledger amount.
+import currencyCodes from 'currency-codes';
 
-/** ISO 4217 minor-unit exponents that differ from the default of 2. */
-const EXPONENT_EXCEPTIONS: Readonly<Record<string, number>> = {
-  // zero decimals
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0,
-  UGX: 0, UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
-  // three decimals
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
-  // four decimals
-  CLF: 4, UYW: 4,
-};
+/**
+ * ISO 4217 minor-unit exponents, from the `currency-codes` package: the official list kept by
+ * SIX for ISO (list one, `CcyMnrUnts`), the app's one source of currency exponents. The API
+ * sends every amount with its decimal text as well, so the user interface never needs them.
+ * "N.A." entries (gold, SDR, test and no-currency codes) count as 0 decimals, as the package
+ * has them; a well-formed code not in the list (a new one) keeps the common 2.
+ */
+const EXPONENTS: ReadonlyMap<string, number> = new Map(currencyCodes.data.map((c) => [c.code, c.digits]));
+
+/** The ISO 4217 list's publication date the exponents come from (YYYY-MM-DD). */
+export const ISO_4217_PUBLISHED: string = currencyCodes.publishDate;
+
+/** Every currency code of the ISO 4217 list, with its exponent. */
+export function isoCurrencies(): { code: string; exponent: number }[] {
+  return [...EXPONENTS].map(([code, exponent]) => ({ code, exponent }));
+}
+
+/** A view of the contract as the ledger builds it: the core adds the `_decimal` twins (core/decimals.ts). */
+export type WithoutDecimals<T> = { [K in keyof T as K extends `${string}_decimal` ? never : K]: T[K] };
 
 const CURRENCY_RE = /^[A-Z]{3}$/;
 
@@ -26,7 +36,7 @@ export function isCurrencyCode(code: string): boolean {
 /** Number of decimals of the currency's minor unit (ISO 4217). */
 export function currencyExponent(currency: string): number {
   if (!isCurrencyCode(currency)) throw new MoneyError(`"${currency}" is not an ISO 4217 currency code`);
-  return EXPONENT_EXCEPTIONS[currency] ?? 2;
+  return EXPONENTS.get(currency) ?? 2;
 }
 
 const DECIMAL_RE = /^([+-])?(\d+)(?:\.(\d+))?$/;

@@ -1,5 +1,6 @@
 import type { Periodicity, StatementView } from '../../preload/api';
 import type { Db } from './db';
+import type { WithoutDecimals } from './money';
 import { periodOf } from '../sync/periods';
 
 export interface StatementRow {
@@ -114,7 +115,7 @@ export function rechain(db: Db, journalId: number, bankBalance: number | null): 
   });
 }
 
-export function listStatements(db: Db, journalId: number): StatementView[] {
+export function listStatements(db: Db, journalId: number): WithoutDecimals<StatementView>[] {
   const rows = db
     .prepare(
       `SELECT s.*, LAG(balance_end_real) OVER (ORDER BY date, id) AS prev_end_real

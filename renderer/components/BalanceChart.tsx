@@ -12,6 +12,9 @@ export function BalanceChart({ points, currency }: { points: BalancePoint[] | un
   const values = points.map((p) => p.balance);
   const min = Math.min(...values);
   const max = Math.max(...values);
+  // The labels show the API's decimal text of the lowest and highest points: no rescaling.
+  const minText = points.find((p) => p.balance === min)!.balance_decimal;
+  const maxText = points.find((p) => p.balance === max)!.balance_decimal;
   const span = max - min || 1;
   const x = (i: number) => PAD + (i * (W - 2 * PAD)) / (points.length - 1);
   const y = (v: number) => H - PAD - ((v - min) * (H - 2 * PAD)) / span;
@@ -21,8 +24,8 @@ export function BalanceChart({ points, currency }: { points: BalancePoint[] | un
   const label = `${t('dash.chart')}. ${t('dash.chartRange', {
     from: date(points[0]!.date),
     to: date(points[points.length - 1]!.date),
-    min: money(min, currency),
-    max: money(max, currency),
+    min: money(minText, currency),
+    max: money(maxText, currency),
   })}`;
   return (
     <figure className="chart">

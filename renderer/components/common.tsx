@@ -72,9 +72,10 @@ export function StateBadge({ state }: { state: ConnectionState }) {
   );
 }
 
-export function Money({ minor, currency, className, sign }: { minor: number; currency: string; className?: string; sign?: 'auto' | 'exceptZero' }) {
+/** An amount from the API: its decimal text (`X_decimal`), never its minor units. */
+export function Money({ decimal, currency, className, sign }: { decimal: string; currency: string; className?: string; sign?: 'auto' | 'exceptZero' }) {
   const { money } = useI18n();
-  return <span className={`money ${minor < 0 ? 'negative' : ''} ${className ?? ''}`}>{money(minor, currency, sign)}</span>;
+  return <span className={`money ${decimal.startsWith('-') ? 'negative' : ''} ${className ?? ''}`}>{money(decimal, currency, sign)}</span>;
 }
 
 const PERIODICITIES: readonly Periodicity[] = ['none', 'day', 'week', 'bimonthly', 'month'];

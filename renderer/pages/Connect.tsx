@@ -321,7 +321,7 @@ function AccountsStep() {
                 <label htmlFor={`${base}-sel`} className="account-name">
                   {a.name}
                 </label>
-                <Money minor={a.balance} currency={a.currency} className="account-balance" />
+                <Money decimal={a.balance_decimal} currency={a.currency} className="account-balance" />
               </div>
               <dl className="account-facts">
                 <div>

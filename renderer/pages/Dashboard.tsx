@@ -6,6 +6,7 @@ import { Chatter } from '../components/Chatter';
 import { ConsentButton, consentFor } from '../components/ConsentButton';
 import { ErrorMessage, Money, StateBadge } from '../components/common';
 import { useI18n } from '../i18n';
+import { subtractDecimals } from '../money';
 import { href, navigate } from '../router';
 import { useConnections } from '../stores/connections';
 import { useJournals } from '../stores/journals';
@@ -19,7 +20,7 @@ function JournalCard({ journal, connection }: { journal: JournalView; connection
   useEffect(() => {
     void loadHistory(journal);
   }, [journal, loadHistory]);
-  const mismatch = journal.bank_balance !== null && journal.bank_balance !== journal.balance ? journal.bank_balance - journal.balance : null;
+  const mismatch = journal.bank_balance_decimal !== null && journal.bank_balance !== journal.balance ? subtractDecimals(journal.bank_balance_decimal, journal.balance_decimal) : null;
   const titleId = `journal-${journal.id}-title`;
   return (
     <article className="card journal-card" aria-labelledby={titleId} data-testid="journal-card" data-journal-id={journal.id} data-journal-code={journal.code}>
@@ -38,13 +39,13 @@ function JournalCard({ journal, connection }: { journal: JournalView; connection
         <div>
           <dt>{t('dash.bankBalance')}</dt>
           <dd data-testid="bank-balance" className={journal.bank_balance === null ? 'not-yet' : undefined}>
-            {journal.bank_balance === null ? t('dash.notSynced') : <Money minor={journal.bank_balance} currency={journal.currency} />}
+            {journal.bank_balance_decimal === null ? t('dash.notSynced') : <Money decimal={journal.bank_balance_decimal} currency={journal.currency} />}
           </dd>
         </div>
         <div>
           <dt>{t('dash.ledgerBalance')}</dt>
           <dd data-testid="ledger-balance">
-            <Money minor={journal.balance} currency={journal.currency} />
+            <Money decimal={journal.balance_decimal} currency={journal.currency} />
           </dd>
         </div>
       </dl>

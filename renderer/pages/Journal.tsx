@@ -6,6 +6,7 @@ import { getApi, toApiError, unwrap } from '../bridge';
 import { Chatter } from '../components/Chatter';
 import { ErrorMessage, Money } from '../components/common';
 import { useI18n } from '../i18n';
+import { decimalPlaces, typedToMinor } from '../money';
 import { href } from '../router';
 
 const ROW = 36;
@@ -19,19 +20,6 @@ interface LineFilter {
   date_to?: string;
   amount_min?: number;
   amount_max?: number;
-}
-
-/** Decimal text typed by the user ("-42.5", "1 500,00") to minor units, by string: no float. */
-function toMinor(text: string, currency: string): number | null | undefined {
-  const t = text.trim().replace(/\s/g, '').replace(',', '.');
-  if (t === '') return undefined;
-  const m = /^([+-])?(\d+)(?:\.(\d*))?$/.exec(t);
-  if (!m) return null;
-  const exp = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  const frac = (m[3] ?? '').padEnd(exp, '0');
-  if (frac.length > exp) return null;
-  const n = Number(`${m[2]}${frac}`);
-  return m[1] === '-' ? -n : n;
 }
 
 /** Pages of lines fetched on demand with offset/limit; only the visible rows are rendered. */
@@ -133,7 +121,7 @@ function LinesTable({ journal, statement, filter, version, onOpen }: {
               {l.partner_name ?? ''}
             </span>
             <span role="cell" className="c-amount">
-              <Money minor={l.amount} currency={l.currency} />
+              <Money decimal={l.amount_decimal} currency={l.currency} />
             </span>
           </>
         ) : (
@@ -169,15 +157,18 @@ function LinesTable({ journal, statement, filter, version, onOpen }: {
 }
 
 /** Search, dates and amounts above the lines; the search waits for a pause in typing. */
-function LineFilters({ currency, onChange }: { currency: string; onChange: (f: LineFilter) => void }) {
+function LineFilters({ journal, onChange }: { journal: JournalView; onChange: (f: LineFilter) => void }) {
   const { t } = useI18n();
   const [search, setSearch] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [min, setMin] = useState('');
   const [max, setMax] = useState('');
-  const amountMin = toMinor(min, currency);
-  const amountMax = toMinor(max, currency);
+  // Typed amounts to the API's minor units with the journal currency's exponent, read from
+  // the decimal text the core sends (the window keeps no currency table of its own).
+  const places = decimalPlaces(journal.balance_decimal);
+  const amountMin = typedToMinor(min, places);
+  const amountMax = typedToMinor(max, places);
   const bad = amountMin === null || amountMax === null;
   useEffect(() => {
     if (bad) return;
@@ -268,7 +259,7 @@ function LineDetail({ line: shown, onClose, onRemoved }: { line: LineView; onClo
         <dd>{date(line.date)}</dd>
         <dt>{t('journal.col.amount')}</dt>
         <dd>
-          <Money minor={line.amount} currency={line.currency} />
+          <Money decimal={line.amount_decimal} currency={line.currency} />
         </dd>
         <dt>{t('journal.col.ref')}</dt>
         <dd>{line.payment_ref}</dd>
@@ -279,7 +270,7 @@ function LineDetail({ line: shown, onClose, onRemoved }: { line: LineView; onClo
         <dt>{t('journal.kind')}</dt>
         <dd>{t(`journal.kind.${line.kind}`)}</dd>
         <dt>{t('journal.original')}</dt>
-        <dd>{line.foreign_amount !== null && line.foreign_currency ? <Money minor={line.foreign_amount} currency={line.foreign_currency} /> : '—'}</dd>
+        <dd>{line.foreign_amount_decimal !== null && line.foreign_currency ? <Money decimal={line.foreign_amount_decimal} currency={line.foreign_currency} /> : '—'}</dd>
         <dt>{t('journal.rate')}</dt>
         <dd>{line.exchange_rate ?? '—'}</dd>
         <dt>{t('journal.matchReason')}</dt>
@@ -427,18 +418,18 @@ export function Journal({ id }: { id: number }) {
                         </button>
                       </td>
                       <td className="num">
-                        <Money minor={s.balance_start} currency={journal.currency} />
+                        <Money decimal={s.balance_start_decimal} currency={journal.currency} />
                       </td>
                       <td className="num">
-                        <Money minor={s.balance_end} currency={journal.currency} />
+                        <Money decimal={s.balance_end_decimal} currency={journal.currency} />
                       </td>
                       <td className="num">
-                        <Money minor={s.balance_end_real} currency={journal.currency} />
+                        <Money decimal={s.balance_end_real_decimal} currency={journal.currency} />
                       </td>
                       <td>
                         <span className={`flag ${s.is_complete ? 'ok' : 'bad'}`}>{s.is_complete ? t('journal.complete') : t('journal.incomplete')}</span>{' '}
                         <span className={`flag ${s.is_valid ? 'ok' : 'bad'}`}>{s.is_valid ? t('journal.valid') : t('journal.invalid')}</span>
-                        {s.difference !== 0 ? <p className="warning small" data-testid="statement-difference">{t('journal.differenceFlag', { amount: money(s.difference, journal.currency, 'exceptZero') })}</p> : null}
+                        {s.difference !== 0 ? <p className="warning small" data-testid="statement-difference">{t('journal.differenceFlag', { amount: money(s.difference_decimal, journal.currency, 'exceptZero') })}</p> : null}
                       </td>
                     </tr>
                   ))}
@@ -456,7 +447,7 @@ export function Journal({ id }: { id: number }) {
               </button>
             ) : null}
           </div>
-          <LineFilters currency={journal.currency} onChange={setFilter} />
+          <LineFilters journal={journal} onChange={setFilter} />
           <LinesTable journal={journal} statement={statement} filter={filter} version={version} onOpen={setDetail} />
         </section>
         {pending.length > 0 ? (
@@ -479,7 +470,7 @@ export function Journal({ id }: { id: number }) {
                     <td>{p.payment_ref}</td>
                     <td>{p.partner_name ?? ''}</td>
                     <td className="num">
-                      <Money minor={p.amount} currency={p.currency} />
+                      <Money decimal={p.amount_decimal} currency={p.currency} />
                     </td>
                   </tr>
                 ))}
@@ -509,7 +500,7 @@ export function Journal({ id }: { id: number }) {
                     <td>{date(d.date)}</td>
                     <td>{d.payment_ref}</td>
                     <td className="num">
-                      <Money minor={d.amount} currency={d.currency} />
+                      <Money decimal={d.amount_decimal} currency={d.currency} />
                     </td>
                     <td>{instant(d.dismissed_at)}</td>
                     <td>

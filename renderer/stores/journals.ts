@@ -5,7 +5,9 @@ import { getApi, toApiError, unwrap } from '../bridge';
 
 export interface BalancePoint {
   date: string;
+  /** Minor units (the chart's shape); balance_decimal is the same amount to show. */
   balance: number;
+  balance_decimal: string;
 }
 
 interface JournalsState {

@@ -53,10 +53,10 @@ test('balanceHistory gives the end-of-day balance of each day up to the last syn
   const r = await core.api.balanceHistory({ journal_id: journalId, days: 4 });
   assert.ok(r.ok, JSON.stringify(r));
   assert.deepEqual(r.value, [
-    { date: '2026-03-17', balance: 10000 },
-    { date: '2026-03-18', balance: 13000 },
-    { date: '2026-03-19', balance: 16000 },
-    { date: '2026-03-20', balance: 16000 },
+    { date: '2026-03-17', balance: 10000, balance_decimal: '100.00' },
+    { date: '2026-03-18', balance: 13000, balance_decimal: '130.00' },
+    { date: '2026-03-19', balance: 16000, balance_decimal: '160.00' },
+    { date: '2026-03-20', balance: 16000, balance_decimal: '160.00' },
   ]);
   const journal = (await core.api.listJournals({}));
   assert.ok(journal.ok);
