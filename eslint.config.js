@@ -26,6 +26,25 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', electronBan] },
   },
   {
+    // One clock for the whole app: main/ is handed `now` (Core's option, ConnectionContext.now,
+    // a provider's `now`), so a simulated clock is seen everywhere (a rate limit's "retry at"
+    // is that clock plus the delay). Only common/clock.ts makes the real one. Elapsed time
+    // (time-outs, a pinned clock advancing) uses performance.now(): monotonic, never a date.
+    files: ['main/**/*.ts'],
+    ignores: [
+      'main/common/clock.ts',
+      // A migration's up() is given only the database, and this one ran on every existing
+      // ledger long ago: its created_at is the moment the file got its identity.
+      'main/ledger/migrations/0008-ledger-identity.ts',
+    ],
+    rules: {
+      'no-restricted-syntax': ['error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'main/ never reads the wall clock: use the injected clock (`now()`), see main/common/clock.ts.' },
+        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'main/ never reads the wall clock: use the injected clock (`now()`), or performance.now() for elapsed time; see main/common/clock.ts.' },
+      ],
+    },
+  },
+  {
     files: ['renderer/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -250,8 +250,9 @@ export async function runCli(argv: string[], io: CliIo = { out: (s) => process.s
 function fixedClock(iso: string): () => Date {
   const start = Date.parse(iso);
   if (Number.isNaN(start)) throw new UsageError(`LEDGERLINK_NOW is not a date: ${iso}`);
-  const t0 = Date.now();
-  return () => new Date(start + (Date.now() - t0));
+  // It advances by the time elapsed since (monotonic), never by re-reading the wall clock.
+  const t0 = performance.now();
+  return () => new Date(start + Math.round(performance.now() - t0));
 }
 
 async function dispatch(core: Core, p: Parsed, io: CliIo): Promise<number> {

@@ -4,10 +4,12 @@ import { z } from 'zod';
 import type {
   AccountLink, ApiEventName, ApiEvents, ConnectionView, LedgerlinkApi, OnlineAccountView, Periodicity, ProviderKeyView, Result, SyncSummary,
 } from '../../preload/api';
+import { systemClock } from '../common/clock';
 import { listChatter } from '../ledger/chatter';
 import { LEDGER_FILE_NAME, openLedger, type Db } from '../ledger/db';
 import { DismissError, dismissLine, importAgain, listDismissed } from '../ledger/dismissed';
 import { MatchError, undoMatch } from '../ledger/matches';
+import { LockedPeriodError, assertPeriodicityKeepsLock } from '../ledger/period-lock';
 import { checkIntegrity } from '../ledger/integrity';
 import { diskFullMessage, isDiskFull } from '../ledger/disk-full';
 import { createJournal, freeJournalCode, getJournal, listJournals } from '../ledger/journals';
@@ -28,6 +30,7 @@ import { hasNetwork } from './network';
 import type { Vault } from '../vault/types';
 import { openVault, readSecret, rotateSecret, VaultUnavailableError } from '../vault/index';
 import { ApiFailure } from './errors';
+import { apiResultWithDecimals } from './decimals';
 import { moveLegacySecrets } from './legacy-secrets';
 import { removeLeftoverSecrets } from './leftover-secrets';
 import { ledgerId } from '../ledger/identity';
@@ -143,7 +146,7 @@ export class Core {
 
   constructor(opts: CoreOptions) {
     this.dataDir = opts.dataDir;
-    this.now = opts.now ?? (() => new Date());
+    this.now = opts.now ?? systemClock;
     this.openVault = opts.vault ?? ((scope) => openVault({ scope }));
     this.db = openLedger(join(opts.dataDir, LEDGER_FILE_NAME), { now: this.now, openDamaged: opts.openDamaged ?? false });
     this.providers.set('demo', new DemoBank({ stateDir: join(opts.dataDir, 'demo-bank'), now: this.now }));
@@ -152,7 +155,7 @@ export class Core {
         prefix: entry.envPrefix,
         displayName: entry.displayName,
         settings: (key) => this.providerSetting(entry, key),
-      })));
+      }), this.now));
     }
     for (const p of opts.providers ?? []) this.providers.set(p.name, p);
     this.engine = new SyncEngine(this.db, {
@@ -337,7 +340,8 @@ export class Core {
           return { ok: false, error: { code: 'invalid_argument', message: `Invalid ${issue?.path.join('.') || 'arguments'}: ${issue?.message ?? 'bad input'}` } };
         }
         try {
-          return { ok: true, value: await (impl[name] as (x: unknown) => unknown)(parsed.data) };
+          const value = await (impl[name] as (x: unknown) => unknown)(parsed.data);
+          return { ok: true, value: apiResultWithDecimals(value, parsed.data, (id) => getJournal(this.db, id)?.currency) };
         } catch (e) {
           return { ok: false, error: toApiError(e, this.dataDir) };
         }
@@ -488,6 +492,16 @@ export class Core {
     return getSetting(this.db, 'timezone') ?? systemTimeZone();
   }
 
+  /**
+   * A lock date closes books already kept: one in the future would refuse today's own lines,
+   * and one before 1900 is a typing slip (0001 for 2001), not a period anybody closed.
+   */
+  private checkLockDate(value: string): void {
+    const today = localDate(this.now(), this.timezone());
+    if (value > today) throw new ApiFailure('invalid_argument', `The lock date ${value} is after today (${today}): only a period that has ended can be closed.`);
+    if (value < '1900-01-01') throw new ApiFailure('invalid_argument', `The lock date ${value} is before 1900-01-01: check the year.`);
+  }
+
   /** Settings with the per-journal periodicity and per-connection auto-sync folded in as keys. */
   private settings(): Record<string, string> {
     const s: Record<string, string> = { timezone: this.timezone(), default_periodicity: 'month', lock_date: '', ...allSettings(this.db) };
@@ -561,8 +575,10 @@ export class Core {
     const m = /^journal\.([^.]+)\.periodicity$/.exec(key);
     if (m) {
       if (!(PERIODICITIES as readonly string[]).includes(value)) throw new ApiFailure('invalid_argument', `Periodicity must be one of ${PERIODICITIES.join(', ')}.`);
-      const r = this.db.prepare('UPDATE journals SET periodicity = ? WHERE code = ? COLLATE NOCASE OR CAST(id AS TEXT) = ?').run(value, m[1], m[1]);
-      if (r.changes === 0) throw new ApiFailure('not_found', `There is no journal ${m[1]}.`);
+      const journal = this.db.prepare('SELECT id, code FROM journals WHERE code = ? COLLATE NOCASE OR CAST(id AS TEXT) = ?').get(m[1], m[1]) as { id: number; code: string } | undefined;
+      if (!journal) throw new ApiFailure('not_found', `There is no journal ${m[1]}.`);
+      assertPeriodicityKeepsLock(this.db, journal, value as Periodicity);
+      this.db.prepare('UPDATE journals SET periodicity = ? WHERE id = ?').run(value, journal.id);
       return;
     }
     const c = /^connection\.(\d+)\.auto_sync$/.exec(key);
@@ -576,6 +592,7 @@ export class Core {
     switch (key) {
       case 'lock_date':
         if (value !== '' && !isIsoDate(value)) throw new ApiFailure('invalid_argument', 'The lock date must be a date like 2026-03-31 (or empty to remove it).');
+        if (value !== '') this.checkLockDate(value);
         return setSetting(this.db, key, value === '' ? null : value);
       case 'timezone':
         if (!isValidTimeZone(value)) throw new ApiFailure('invalid_argument', `"${value}" is not a time zone (e.g. Europe/Brussels).`);
@@ -610,6 +627,7 @@ function toApiError(e: unknown, dataDir: string) {
   if (isDiskFull(e, dataDir)) return { code: 'disk_full', message: diskFullMessage(dataDir) };
   if (e instanceof DismissError) return { code: 'invalid_argument', message: e.message };
   if (e instanceof MatchError) return { code: 'invalid_argument', message: e.message };
+  if (e instanceof LockedPeriodError) return { code: 'locked_period', message: e.message };
   const pe = toProviderError(e);
   return { code: pe.code, message: pe.description, ...(pe.requestId ? { reference: pe.requestId } : {}) };
 }

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { systemClock } from '../common/clock';
 import { backupBeforeMigration, removeStaleBackups } from './backup';
 import { identifyLedger, type Identity } from './identify';
 import { LedgerDamagedError, LedgerFileError, LedgerVersionError } from './ledger-errors';
@@ -45,7 +46,7 @@ export function openLedger(path: string, opts: OpenOptions = {}): Db {
   const migrations = opts.migrations ?? MIGRATIONS;
   const latest = migrations.length;
   const target = opts.targetVersion ?? latest;
-  const now = opts.now ?? (() => new Date());
+  const now = opts.now ?? systemClock;
 
   const identity = identifyLedger(path, migrations);
   const reason = readOnlyReason(path);

@@ -1,7 +1,9 @@
 import type { DismissedLineView, LineView, Periodicity } from '../../preload/api';
 import type { Db } from './db';
+import type { WithoutDecimals } from './money';
 import { getLine } from './lines';
 import { StatementFiler, rechain } from './statements';
+import { assertLineUnlocked } from './period-lock';
 import { localDate } from '../sync/dates';
 
 // Dismissed lines leave the ledger but their provider ids stay on a permanent list, so the
@@ -22,7 +24,7 @@ export class DismissError extends Error {
   override readonly name = 'DismissError';
 }
 
-export function dismissLine(db: Db, lineId: number, at: Date): DismissedLineView {
+export function dismissLine(db: Db, lineId: number, at: Date): WithoutDecimals<DismissedLineView> {
   return db.transaction(() => {
     const line = getLine(db, lineId);
     if (!line) throw new DismissError(`There is no line ${lineId}.`);
@@ -30,6 +32,8 @@ export function dismissLine(db: Db, lineId: number, at: Date): DismissedLineView
     if (line.kind !== 'bank' || extra.online_account_id === null || line.provider_ids.length === 0) {
       throw new DismissError('Only lines fetched from the bank can be dismissed.');
     }
+    // Removing it would shift every statement since: not in closed books.
+    assertLineUnlocked(db, line.journal_id, line.date, `The line "${line.payment_ref}"`, 'removed');
     const snapshot: Snapshot = { line: { ...line, online_account_id: extra.online_account_id, raw: extra.raw } };
     const dismissedId = Number(
       db.prepare('INSERT INTO dismissed_lines (online_account_id, journal_id, snapshot, dismissed_at) VALUES (?, ?, ?, ?)')
@@ -47,14 +51,14 @@ export function dismissLine(db: Db, lineId: number, at: Date): DismissedLineView
   })();
 }
 
-export function getDismissed(db: Db, id: number): DismissedLineView | undefined {
+export function getDismissed(db: Db, id: number): WithoutDecimals<DismissedLineView> | undefined {
   const r = db.prepare('SELECT id, journal_id, snapshot, dismissed_at FROM dismissed_lines WHERE id = ?').get(id) as
     | { id: number; journal_id: number; snapshot: string; dismissed_at: string }
     | undefined;
   return r && toView(r);
 }
 
-function toView(r: { id: number; journal_id: number; snapshot: string; dismissed_at: string }): DismissedLineView {
+function toView(r: { id: number; journal_id: number; snapshot: string; dismissed_at: string }): WithoutDecimals<DismissedLineView> {
   const s = JSON.parse(r.snapshot) as Snapshot;
   return {
     id: r.id,
@@ -69,7 +73,7 @@ function toView(r: { id: number; journal_id: number; snapshot: string; dismissed
   };
 }
 
-export function listDismissed(db: Db, journalId: number): DismissedLineView[] {
+export function listDismissed(db: Db, journalId: number): WithoutDecimals<DismissedLineView>[] {
   const rows = db.prepare('SELECT id, journal_id, snapshot, dismissed_at FROM dismissed_lines WHERE journal_id = ? ORDER BY id').all(journalId) as {
     id: number; journal_id: number; snapshot: string; dismissed_at: string;
   }[];
@@ -82,6 +86,8 @@ export function importAgain(db: Db, dismissedId: number, at: Date): LineView {
     const r = db.prepare('SELECT snapshot, journal_id FROM dismissed_lines WHERE id = ?').get(dismissedId) as { snapshot: string; journal_id: number } | undefined;
     if (!r) throw new DismissError(`There is no dismissed line ${dismissedId}.`);
     const { line } = (JSON.parse(r.snapshot) as Snapshot);
+    // Removed before the books were closed: bringing it back now would change them.
+    assertLineUnlocked(db, r.journal_id, line.date, `The removed line "${line.payment_ref}"`, 'imported again');
     const journal = db.prepare('SELECT id, code, periodicity, timezone FROM journals WHERE id = ?').get(r.journal_id) as {
       id: number; code: string; periodicity: Periodicity; timezone: string;
     };

@@ -23,17 +23,18 @@ export interface ProviderEntry {
   secretKeys: readonly string[];
   /** Keys whose value is a name from a fixed list (Plaid's `env` picks one of Plaid's hosts). */
   choices?: Readonly<Record<string, readonly string[]>>;
-  create(config: ProviderConfig): Provider;
+  /** `now` is the app's clock: a client never reads the wall clock itself (common/clock.ts). */
+  create(config: ProviderConfig, now: () => Date): Provider;
 }
 
 export const PROVIDERS: readonly ProviderEntry[] = [
-  { name: 'plaid', displayName: 'Plaid', envPrefix: 'PLAID', keys: ['client_id', 'secret', 'env'], secretKeys: ['secret'], choices: { env: ['sandbox', 'production'] }, create: (config) => new PlaidProvider({ config }) },
-  { name: 'ponto', displayName: 'Ponto', envPrefix: 'PONTO', keys: ['client_id', 'client_secret', 'cert', 'key', 'ca'], secretKeys: ['client_secret', 'key'], create: (config) => new PontoProvider({ config }) },
-  { name: 'yodlee', displayName: 'Yodlee', envPrefix: 'YODLEE', keys: ['client_id', 'secret', 'login_name'], secretKeys: ['secret'], create: (config) => new YodleeProvider({ config }) },
-  { name: 'saltedge', displayName: 'Salt Edge', envPrefix: 'SALTEDGE', keys: ['app_id', 'secret', 'private_key'], secretKeys: ['secret', 'private_key'], create: (config) => new SaltEdgeProvider({ config }) },
-  { name: 'enablebanking', displayName: 'Enable Banking', envPrefix: 'ENABLEBANKING', keys: ['app_id', 'private_key'], secretKeys: ['private_key'], create: (config) => new EnableBankingProvider({ config }) },
-  { name: 'gocardless', displayName: 'GoCardless Bank Account Data', envPrefix: 'GOCARDLESS', keys: ['secret_id', 'secret_key'], secretKeys: ['secret_key'], create: (config) => new GoCardlessProvider({ config }) },
-  { name: 'simplefin', displayName: 'SimpleFIN Bridge', envPrefix: 'SIMPLEFIN', keys: [], secretKeys: [], create: (config) => new SimpleFinProvider({ config }) },
+  { name: 'plaid', displayName: 'Plaid', envPrefix: 'PLAID', keys: ['client_id', 'secret', 'env'], secretKeys: ['secret'], choices: { env: ['sandbox', 'production'] }, create: (config, now) => new PlaidProvider({ config, now }) },
+  { name: 'ponto', displayName: 'Ponto', envPrefix: 'PONTO', keys: ['client_id', 'client_secret', 'cert', 'key', 'ca'], secretKeys: ['client_secret', 'key'], create: (config, now) => new PontoProvider({ config, now }) },
+  { name: 'yodlee', displayName: 'Yodlee', envPrefix: 'YODLEE', keys: ['client_id', 'secret', 'login_name'], secretKeys: ['secret'], create: (config, now) => new YodleeProvider({ config, now }) },
+  { name: 'saltedge', displayName: 'Salt Edge', envPrefix: 'SALTEDGE', keys: ['app_id', 'secret', 'private_key'], secretKeys: ['secret', 'private_key'], create: (config, now) => new SaltEdgeProvider({ config, clock: now }) },
+  { name: 'enablebanking', displayName: 'Enable Banking', envPrefix: 'ENABLEBANKING', keys: ['app_id', 'private_key'], secretKeys: ['private_key'], create: (config, now) => new EnableBankingProvider({ config, now }) },
+  { name: 'gocardless', displayName: 'GoCardless Bank Account Data', envPrefix: 'GOCARDLESS', keys: ['secret_id', 'secret_key'], secretKeys: ['secret_key'], create: (config, now) => new GoCardlessProvider({ config, now }) },
+  { name: 'simplefin', displayName: 'SimpleFIN Bridge', envPrefix: 'SIMPLEFIN', keys: [], secretKeys: [], create: (config, now) => new SimpleFinProvider({ config, now }) },
 ];
 
 /** Whether a provider key is a secret (its entry says so, or its name looks like one). */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { systemClock } from '../common/clock';
 import { dirname } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ApiError, ChatterView, ConnectionState, Periodicity, StateAction, SyncProgressEvent, SyncSummary } from '../../preload/api';
@@ -108,7 +109,7 @@ export class SyncEngine {
     private readonly db: Db,
     private readonly opts: EngineOptions = {},
   ) {
-    this.now = opts.now ?? (() => new Date());
+    this.now = opts.now ?? systemClock;
   }
 
   async run(connectionId: number, provider: Provider, o: RunOptions): Promise<SyncSummary> {

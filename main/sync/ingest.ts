@@ -1,13 +1,12 @@
 import type { Periodicity, ProviderIdKind } from '../../preload/api';
 import type { Db } from '../ledger/db';
 import { StatementFiler, applyStatementTotals } from '../ledger/statements';
-import { addDays, daysBetween } from './dates';
 import type { IncomingLine } from './normalize';
+import { matchPending, type PendingCandidate, type PendingMatch } from './pending-match';
+
+export { PENDING_MATCH_DAYS } from './pending-match';
 
 const ID_CHUNK = 64;
-
-/** How many days before a posted line its pending version may be dated. */
-export const PENDING_MATCH_DAYS = 8;
 
 export interface PageCounts {
   fetched: number;
@@ -24,14 +23,7 @@ interface KnownId {
   kind: StoredIdKind;
 }
 
-interface PendingRow {
-  id: number;
-  provider_id: string;
-  date: string;
-  amount: number;
-  currency: string;
-  partner_name: string | null;
-}
+type PendingRow = PendingCandidate;
 
 export interface AccountTarget {
   onlineAccountId: number;
@@ -77,11 +69,12 @@ export class PageWriter {
         `INSERT INTO line_provider_ids (online_account_id, provider_id, kind, line_id) VALUES ${Array(ID_CHUNK).fill('(?, ?, ?, ?)').join(', ')}`,
       ),
       pendingAll: db.prepare(
-        `SELECT id, provider_id, date, amount, currency, partner_name FROM pending_lines WHERE online_account_id = ?`,
+        `SELECT id, provider_id, date, amount, currency, payment_ref, partner_name FROM pending_lines WHERE online_account_id = ?`,
       ),
       deletePending: db.prepare('DELETE FROM pending_lines WHERE id = ?'),
       deleteId: db.prepare('DELETE FROM line_provider_ids WHERE online_account_id = ? AND provider_id = ?'),
       clearReason: db.prepare('UPDATE statement_lines SET match_reason = NULL WHERE id = ?'),
+      lineDate: db.prepare('SELECT date FROM statement_lines WHERE id = ?').pluck(),
       deletePendingByProviderId: db.prepare('DELETE FROM pending_lines WHERE online_account_id = ? AND provider_id = ?'),
       upsertPending: db.prepare(
         `INSERT INTO pending_lines (online_account_id, provider_id, date, amount, currency, payment_ref, partner_name, raw,
@@ -143,13 +136,13 @@ export class PageWriter {
       }
 
       pendingRows ??= this.q.pendingAll.all(accountId) as PendingRow[];
-      const match = matchPending(line, pendingRows);
-      let reason: string | null = null;
+      const match: PendingMatch<PendingRow> | null = matchPending(line, pendingRows);
+      // Also when nothing was paired: why a same-amount pending line was not taken.
+      const reason: string | null = match?.reason ?? null;
       const ids: { kind: StoredIdKind; id: string }[] = [...line.ids];
-      if (match) {
+      if (match?.row) {
         this.q.deletePending.run(match.row.id);
         pendingRows = pendingRows.filter((p) => p !== match.row);
-        reason = match.reason;
         if (!ids.some((x) => x.id === match.row.provider_id)) ids.push({ kind: match.linked ? 'pending' : 'pending_matched', id: match.row.provider_id });
       }
 
@@ -178,8 +171,10 @@ export class PageWriter {
     for (const p of pending) {
       const id = p.ids[0]!.id;
       const k = known.get(id);
-      // Still pending at the bank, so the posted line we matched it to was another payment.
-      if (k?.kind === 'pending_matched') this.takeBackMatch(id, k.lineId, known);
+      // Still pending at the bank, so the posted line we matched it to was another payment;
+      // unless that line is in closed books: it keeps its match, and the payment is not shown
+      // as pending (when it posts under its own id it arrives as its own line).
+      if (k?.kind === 'pending_matched' && !this.isLocked(k.lineId)) this.takeBackMatch(id, k.lineId, known);
       // Already in the ledger (posted under the same id, or linked): not pending any more.
       if (p.ids.some((x) => known.has(x.id) || dismissed.has(x.id))) continue;
       this.q.upsertPending.run(accountId, id, p.date, p.amount, p.currency, p.paymentRef, p.partnerName, p.raw, createdAt, this.o.runId);
@@ -203,38 +198,14 @@ export class PageWriter {
   private takeBackMatch(providerId: string, lineId: number, known: Map<string, KnownId>): void {
     this.flushIds(); // the id may still be waiting in this page's buffer
     this.q.deleteId.run(this.target.onlineAccountId, providerId);
-    this.q.clearReason.run(lineId);
+    // A line on or before the lock date stays as it was closed: only the id leaves it, since
+    // the bank's own line (after the lock date) needs it to be recorded once, never twice.
+    if (!this.isLocked(lineId)) this.q.clearReason.run(lineId);
     known.delete(providerId);
   }
-}
 
-/**
- * The pending line a posted one replaces: the provider's link first, then the same id, then
- * the same amount and currency dated within the 8 days before the posted date (closest date
- * first, then the same partner). The reason is kept on the line so the user sees why.
- */
-export function matchPending(line: IncomingLine, pending: readonly PendingRow[]): { row: PendingRow; reason: string; linked: boolean } | null {
-  if (pending.length === 0) return null;
-  if (line.pendingId !== null) {
-    const row = pending.find((p) => p.provider_id === line.pendingId);
-    if (row) return { row, reason: `Replaces pending line ${row.provider_id} (linked by the provider)`, linked: true };
+  /** Whether a line already in the ledger is dated on or before the lock date. */
+  private isLocked(lineId: number): boolean {
+    return this.o.lockDate !== null && (this.q.lineDate.get(lineId) as string) <= this.o.lockDate;
   }
-  const sameId = pending.find((p) => line.ids.some((x) => x.id === p.provider_id));
-  if (sameId) return { row: sameId, reason: `Replaces pending line ${sameId.provider_id} (same id)`, linked: true };
-  const earliest = addDays(line.date, -PENDING_MATCH_DAYS);
-  let best: { row: PendingRow; gap: number; samePartner: boolean } | null = null;
-  for (const p of pending) {
-    if (p.amount !== line.amount || p.currency !== line.currency) continue;
-    if (p.date < earliest || p.date > line.date) continue;
-    const gap = daysBetween(p.date, line.date);
-    const samePartner = p.partner_name !== null && p.partner_name === line.partnerName;
-    if (!best || gap < best.gap || (gap === best.gap && samePartner && !best.samePartner)) best = { row: p, gap, samePartner };
-  }
-  if (!best) return null;
-  const days = best.gap === 0 ? 'the same day' : best.gap === 1 ? '1 day before' : `${best.gap} days before`;
-  return {
-    row: best.row,
-    reason: `Replaces pending line ${best.row.provider_id}: same amount and currency, dated ${days}`,
-    linked: false,
-  };
 }

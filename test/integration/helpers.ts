@@ -88,7 +88,7 @@ export function cli(args: string[], o: RunOptions = {}): Promise<CliResult> {
   const argv = [CLI, ...(o.dataDir !== undefined ? ['--data-dir', o.dataDir] : []), ...args];
   return new Promise((resolvePromise, reject) => {
     const child = execFile(process.execPath, argv, {
-      cwd: ROOT, env: env as NodeJS.ProcessEnv, timeout: o.timeoutMs ?? 30_000, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8',
+      cwd: ROOT, env: env as NodeJS.ProcessEnv, timeout: o.timeoutMs ?? 600_000, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8',
     }, (err, stdout, stderr) => {
       if (err && (err.killed || typeof err.code !== 'number')) {
         reject(new Error(`ledgerlink ${args.join(' ')} did not finish (${err.signal ?? err.message})\nstdout: ${stdout}\nstderr: ${stderr}`));

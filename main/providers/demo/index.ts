@@ -6,6 +6,7 @@
 // (see institutions.ts) let the scheduler's tests meet rate limits, MFA, rotation and locks.
 
 import { randomBytes } from 'node:crypto';
+import { systemClock } from '../../common/clock';
 import { formatAmount } from '../../ledger/money';
 import { isProviderError } from '../errors';
 import type {
@@ -64,7 +65,7 @@ export class DemoBank implements Provider {
     this.seed = opts.seed ?? DEFAULT_SEED;
     this.pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
     if (!Number.isSafeInteger(this.pageSize) || this.pageSize < 1) throw new RangeError(`pageSize must be a positive integer, not ${this.pageSize}`);
-    this.server = new ConsentServer(opts.now ?? (() => new Date()));
+    this.server = new ConsentServer(opts.now ?? systemClock);
   }
 
   async listInstitutions(): Promise<Institution[]> {

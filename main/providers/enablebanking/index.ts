@@ -6,6 +6,7 @@
 import { createHash, createPrivateKey } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { SignJWT, importPKCS8 } from 'jose';
+import { systemClock } from '../../common/clock';
 import type { ProviderConfig } from '../config';
 import { ProviderError } from '../errors';
 import { arr, httpJson, obj, text, type HttpResponse, type Json } from '../http';
@@ -101,7 +102,7 @@ export class EnableBankingProvider implements Provider {
   constructor(opts: EnableBankingOptions) {
     this.config = opts.config;
     this.timeoutMs = opts.timeoutMs;
-    this.clock = opts.now ?? (() => new Date());
+    this.clock = opts.now ?? systemClock;
     this.psuIp = opts.psuIpAddress ?? defaultIp;
     this.psuUserAgent = opts.psuUserAgent ?? 'Ledgerlink (desktop)';
     this.countries = opts.countries;

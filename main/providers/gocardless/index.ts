@@ -14,6 +14,7 @@
 //   same derived id and are counted as one.
 
 import { createHash } from 'node:crypto';
+import { systemClock } from '../../common/clock';
 import { ProviderError, type ProviderErrorCode } from '../errors';
 import type { ProviderConfig } from '../config';
 import { arr, httpJson, obj, text, type HttpResponse, type Json } from '../http';
@@ -279,7 +280,7 @@ export class GoCardlessProvider implements Provider {
     this.accessDays = Math.min(MAX_ACCESS_DAYS, Math.max(1, Math.floor(opts.accessValidForDays ?? MAX_ACCESS_DAYS)));
     this.userLanguage = opts.userLanguage ?? 'EN';
     this.countries = opts.countries;
-    this.clock = opts.now ?? (() => new Date());
+    this.clock = opts.now ?? systemClock;
   }
 
   // ---- HTTP and app tokens ----

@@ -69,6 +69,19 @@ interface AxiosLike {
   response?: { status: number; data: unknown; headers?: Record<string, unknown> & { get?: (k: string) => unknown } };
 }
 
+/** Socket-level codes Node gives a response stream that ended before its last byte. */
+const CUT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET']);
+
+/**
+ * Whether axios failed because the body stopped short: its http adapter reports a stream
+ * aborted mid-body as ERR_BAD_RESPONSE "stream has been aborted" (with the response already
+ * attached), or passes the socket's own error code through.
+ */
+function isCutOff(ax: AxiosLike): boolean {
+  if (CUT_CODES.has(ax.code ?? '')) return true;
+  return ax.code === 'ERR_BAD_RESPONSE' && /aborted|terminated|premature/i.test(ax.message ?? '');
+}
+
 /** Any failure of an SDK call as a ProviderError. */
 export function mapSdkError(e: unknown, o: { now: Date; endpoint: string; timeoutMs: number }): ProviderError {
   if (e instanceof ProviderError) return e;
@@ -80,6 +93,15 @@ export function mapSdkError(e: unknown, o: { now: Date; endpoint: string; timeou
     });
   }
   const ax = (e ?? {}) as AxiosLike;
+  // A connection cut in the middle of the body: axios still carries the status line it had
+  // read (HTTP 200) but no answer. That is the network failing, to be retried like one, not
+  // Plaid answering something unreadable.
+  if (isCutOff(ax)) {
+    return new ProviderError('network', `plaid ${o.endpoint}: the answer was cut off (${ax.message ?? ax.code})`, {
+      description: 'Plaid could not be reached, or its answer was cut off.',
+      cause: e,
+    });
+  }
   if (ax.response) {
     const { status, data } = ax.response;
     const header = (k: string): string | null => {

@@ -4,6 +4,7 @@
 // is turned into ours (positive = money in).
 import { randomBytes } from 'node:crypto';
 import { Configuration, PlaidApi, PlaidEnvironments, Products, type CountryCode } from 'plaid';
+import { systemClock } from '../../common/clock';
 import { negateDecimal } from '../../ledger/money';
 import type { ProviderConfig } from '../config';
 import { ProviderError } from '../errors';
@@ -87,7 +88,7 @@ export class PlaidProvider implements Provider {
     this.clientUserId = opts.clientUserId ?? 'ledgerlink-desktop';
     this.countryCodes = opts.countryCodes ?? ['US', 'CA'];
     this.sandbox = opts.sandbox ?? false;
-    this.now = opts.now ?? (() => new Date());
+    this.now = opts.now ?? systemClock;
   }
 
   private async api(): Promise<PlaidApi> {

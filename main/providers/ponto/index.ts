@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
+import { systemClock } from '../../common/clock';
 import type { ProviderConfig } from '../config';
 import { ProviderError, type ProviderErrorCode } from '../errors';
 import { arr, obj, text, type HttpResponse, type Json } from '../http';
@@ -41,6 +42,8 @@ export interface PontoProviderOptions {
   syncPollAttempts?: number;
   /** Marks the client as a sandbox one (no real money). */
   sandbox?: boolean;
+  /** The app's clock (a rate limit's "retry at" outside a connection is read on it). */
+  now?: () => Date;
 }
 
 interface Cursor {
@@ -189,6 +192,7 @@ export class PontoProvider implements Provider {
   private readonly pageLimit: number;
   private readonly syncPollMs: number;
   private readonly syncPollAttempts: number;
+  private readonly clock: () => Date;
   private agentPromise: Promise<Agent> | undefined;
   /** PKCE verifiers between startConsent and completeConsent, by state. */
   private readonly consents = new Map<string, PendingConsent>();
@@ -204,6 +208,7 @@ export class PontoProvider implements Provider {
     this.syncPollMs = opts.syncPollMs ?? 2_000;
     this.syncPollAttempts = opts.syncPollAttempts ?? 15;
     this.sandbox = opts.sandbox ?? false;
+    this.clock = opts.now ?? systemClock;
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -320,7 +325,7 @@ export class PontoProvider implements Provider {
       if (seen.has(next)) throw invalid('the institution list loops on itself');
       seen.add(next);
       const res = await this.send({ method: 'GET', url: next });
-      if (res.status !== 200) throw pontoError(res, new Date(), 'financial institutions');
+      if (res.status !== 200) throw pontoError(res, this.clock(), 'financial institutions');
       const data = arr(res.body, 'data');
       if (!data) throw invalid('the institution list has no data', res);
       for (const d of data) {
@@ -355,7 +360,7 @@ export class PontoProvider implements Provider {
     }
     const verifier = base64url(randomBytes(32));
     const challenge = base64url(createHash('sha256').update(verifier).digest());
-    this.consents.set(req.state, { verifier, redirectUri: req.redirectUri, institutionId: req.institutionId, createdAt: Date.now() });
+    this.consents.set(req.state, { verifier, redirectUri: req.redirectUri, institutionId: req.institutionId, createdAt: performance.now() });
     const auth = new URL((await this.config.get('auth_url')) ?? PONTO_DEFAULT_AUTH_URL);
     auth.searchParams.set('client_id', await this.config.require('client_id'));
     auth.searchParams.set('redirect_uri', req.redirectUri);
@@ -380,7 +385,7 @@ export class PontoProvider implements Provider {
     });
     const redirect = text(obj(obj(res.body, 'data'), 'links'), 'redirect');
     if (!redirect) throw invalid('the reauthorization request has no redirect link', res);
-    this.reauthorizations.set(req.state, { ctx, institutionId: req.institutionId, createdAt: Date.now() });
+    this.reauthorizations.set(req.state, { ctx, institutionId: req.institutionId, createdAt: performance.now() });
     return redirect;
   }
 
@@ -634,7 +639,8 @@ export class PontoProvider implements Provider {
   }
 
   private prune(): void {
-    const limit = Date.now() - DAY_MS;
+    // Elapsed time in this process (monotonic), not a date: a simulated clock must not expire them.
+    const limit = performance.now() - DAY_MS;
     for (const [k, v] of this.consents) if (v.createdAt < limit) this.consents.delete(k);
     for (const [k, v] of this.reauthorizations) if (v.createdAt < limit) this.reauthorizations.delete(k);
   }

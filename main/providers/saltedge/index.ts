@@ -8,6 +8,7 @@
 // (inclusive: one line comes again and is skipped as a duplicate). Salt Edge gives pending
 // transactions new ids when they post, with no link: the engine's pending matching handles it.
 import { createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { systemClock } from '../../common/clock';
 import type { ProviderConfig } from '../config';
 import { ProviderError } from '../errors';
 import { arr, httpJson, obj, text, type HttpResponse, type Json } from '../http';
@@ -64,7 +65,7 @@ export class SaltEdgeProvider implements Provider {
   constructor(opts: SaltEdgeProviderOptions) {
     this.config = opts.config;
     this.timeoutMs = opts.timeoutMs;
-    this.clock = opts.clock ?? (() => new Date());
+    this.clock = opts.clock ?? systemClock;
     this.countries = opts.countries;
     this.includeSandboxes = opts.includeSandboxes;
   }

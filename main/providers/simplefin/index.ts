@@ -4,6 +4,7 @@
 // the connection's only secret. Data comes from `GET {access}/accounts` with Basic auth,
 // at most 90 days a request, so a synchronization walks its window in 90-day chunks.
 import { randomBytes } from 'node:crypto';
+import { systemClock } from '../../common/clock';
 import type { ProviderConfig } from '../config';
 import { ProviderError, type ProviderErrorCode } from '../errors';
 import { DEFAULT_TIMEOUT_MS, arr, obj, parseJsonExact, text, type Json } from '../http';
@@ -148,7 +149,7 @@ export class SimpleFinProvider implements Provider {
     // kept for symmetry with the other providers (SIMPLEFIN_BASE_URL is not needed).
     void opts.config;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.now = opts.now ?? (() => new Date());
+    this.now = opts.now ?? systemClock;
     this.consent = new SetupTokenServer(this.now);
   }
 

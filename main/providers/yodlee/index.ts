@@ -21,6 +21,7 @@
 //   Amounts are unsigned: baseType DEBIT is money out. A credit card's or loan's balance is
 //   what is owed, so it is inverted.
 import { randomBytes } from 'node:crypto';
+import { systemClock } from '../../common/clock';
 import { negateDecimal } from '../../ledger/money';
 import type { ProviderConfig } from '../config';
 import { ProviderError } from '../errors';
@@ -112,7 +113,7 @@ export class YodleeProvider implements Provider {
     this.timeoutMs = opts.timeoutMs;
     this.top = opts.pageSize ?? MAX_TOP;
     if (!Number.isSafeInteger(this.top) || this.top < 1 || this.top > MAX_TOP) throw new RangeError(`pageSize must be 1..${MAX_TOP}, not ${this.top}`);
-    this.clock = opts.now ?? (() => new Date());
+    this.clock = opts.now ?? systemClock;
   }
 
   // ---- HTTP ----------------------------------------------------------------------------
