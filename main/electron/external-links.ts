@@ -13,19 +13,14 @@
 // policy) is refused; the user can still follow such a link inside the popup itself. A new
 // link in the UI to another site needs its host added here.
 import { SIMPLEFIN_CREATE_TOKEN_URL } from '../providers/simplefin/consent-server';
+import { webUrl } from './app-url';
 
 export const EXTERNAL_LINK_HOSTS: readonly string[] = [new URL(SIMPLEFIN_CREATE_TOKEN_URL).hostname];
 
 /** `url` parsed when it may be handed to the user's browser, else undefined. */
 export function externalLinkUrl(url: string): URL | undefined {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return undefined;
-  }
-  if (u.protocol !== 'https:' || u.port !== '') return undefined;
-  // user:password@ in a link is a classic disguise (https://bank.example@evil.example/).
-  if (u.username !== '' || u.password !== '') return undefined;
+  // webUrl parses and refuses credentials in the link; here only https, on the default port.
+  const u = webUrl(url);
+  if (u === undefined || u.protocol !== 'https:' || u.port !== '') return undefined;
   return EXTERNAL_LINK_HOSTS.includes(u.hostname) ? u : undefined;
 }
