@@ -278,7 +278,11 @@ async function dispatch(core: Core, p: Parsed, io: CliIo): Promise<number> {
       const accounts = unwrap(await api.fetchAccounts({ connection_id: connectionId }));
       const fresh = accounts.filter((a) => a.journal_id === null);
       const connection = unwrap(await api.listConnections({})).find((c) => c.id === connectionId)!;
-      if (fresh.length > 0) await linkAndSync(core, connection.id, connection.institution_name, fresh);
+      if (fresh.length > 0) {
+        const linked = await linkAndSync(core, connection.id, connection.institution_name, fresh);
+        // Said on stderr, so --json output stays one document.
+        for (const line of linked.continued) io.err(`ledgerlink: ${line}`);
+      }
       const after = unwrap(await api.listAccounts({ connection_id: connectionId }));
       print(after, () => `${fresh.length} new account(s) linked.\n` + table([
         ['ID', 'ACCOUNT', 'NUMBER', 'CUR', 'BALANCE', 'JOURNAL'],
@@ -462,20 +466,32 @@ async function awaitConsent(core: Core, started: ConnectStart, io: CliIo) {
 }
 
 /** Links accounts to new journals named after the institution and runs their first sync. */
+/**
+ * Links each account to a new journal, or, for an account another connection already
+ * synchronizes, continues that journal (one bank account, one journal), then synchronizes.
+ */
 async function linkAndSync(core: Core, connectionId: number, institutionName: string, accounts: OnlineAccountView[]) {
   const journals = unwrap(await core.api.linkAccounts({
     connection_id: connectionId,
-    links: accounts.map((a) => ({ provider_account_id: a.provider_account_id, journal: { new: { name: `${institutionName} ${a.name}` } } })),
+    links: accounts.map((a) => ({
+      provider_account_id: a.provider_account_id,
+      journal: a.same_as_journal_id !== null ? { existing: a.same_as_journal_id } : { new: { name: `${institutionName} ${a.name}` } },
+    })),
   }));
   const [summary] = unwrap(await core.api.synchronize({ connection_ids: [connectionId] }));
   const mine = unwrap(await core.api.listJournals({})).filter((j) => journals.some((x) => x.id === j.id));
-  return { summary: summary!, journals: mine };
+  const continued = accounts.flatMap((a) => {
+    const j = mine.find((x) => x.id === a.same_as_journal_id);
+    return j ? [`${a.name} was already synchronized into journal ${j.code} (${j.name}) through another connection: that journal continues, its history kept.`] : [];
+  });
+  return { summary: summary!, journals: mine, continued };
 }
 
 function printConnected(p: Parsed, io: CliIo, name: string, connectionId: number, r: Awaited<ReturnType<typeof linkAndSync>>): number {
   if (p.json) io.out(JSON.stringify(r.journals.map(journalJson), null, 2));
   else {
     io.out(`Connected ${name} (connection ${connectionId}) and synchronized ${r.journals.length} account(s):`);
+    for (const line of r.continued) io.out(line);
     io.out(journalsTable(r.journals));
     if (!r.summary.ok) io.out(`Synchronization failed: ${r.summary.error?.message}${r.summary.error?.reference ? `\n  Reference: ${r.summary.error.reference}` : ''}`);
   }

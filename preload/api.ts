@@ -89,6 +89,12 @@ export interface OnlineAccountView {
   balance: number;
   balance_decimal: string;
   journal_id: number | null;
+  /**
+   * Not linked yet, and the same bank account as one another connection already synchronizes
+   * into this journal: link it with `{ existing: same_as_journal_id }` to continue that journal
+   * (its history kept), or leave it out. A new journal for it is refused (`already_linked`).
+   */
+  same_as_journal_id: number | null;
   last_sync: string | null;
   fetching_status: 'planned' | 'waiting' | 'processing' | 'done';
 }

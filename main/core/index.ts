@@ -35,6 +35,7 @@ import { moveLegacySecrets } from './legacy-secrets';
 import { removeLeftoverSecrets } from './leftover-secrets';
 import { ledgerId } from '../ledger/identity';
 import { ConnectionLifecycle } from './lifecycle';
+import { continueJournal, sameAccountJournals } from './same-account';
 
 export interface CoreOptions {
   dataDir: string;
@@ -385,12 +386,14 @@ export class Core {
   }
 
   private accounts(connectionId: number): OnlineAccountView[] {
-    return this.db.prepare(
+    const rows = this.db.prepare(
       `SELECT a.id, a.connection_id, a.provider_account_id, a.name, a.account_number, a.currency, a.balance, a.last_sync,
               a.fetching_status, j.id AS journal_id
        FROM online_accounts a LEFT JOIN journals j ON j.online_account_id = a.id
        WHERE a.connection_id = ? ORDER BY a.id`,
-    ).all(connectionId) as OnlineAccountView[];
+    ).all(connectionId) as Omit<OnlineAccountView, 'same_as_journal_id'>[];
+    const same = sameAccountJournals(this.db, connectionId);
+    return rows.map((r) => ({ ...r, same_as_journal_id: same.get(r.id) ?? null }));
   }
 
   private linkAccounts(connectionId: number, links: AccountLink[]) {
@@ -405,6 +408,15 @@ export class Core {
         const acc = accounts.find((a) => a.provider_account_id === link.provider_account_id);
         if (!acc) throw new ApiFailure('not_found', `The connection has no account "${link.provider_account_id}".`);
         if (acc.journal_id !== null) throw new ApiFailure('already_linked', `${acc.name} is already synchronized into a journal.`);
+        if (acc.same_as_journal_id !== null) {
+          const same = this.journalOrFail(acc.same_as_journal_id);
+          if (!('existing' in link.journal) || link.journal.existing !== same.id) {
+            throw new ApiFailure('already_linked',
+              `${acc.name} is already synchronized into journal ${same.code} (${same.name}) through another connection. Continue that journal (existing: ${same.id}) or leave the account out.`);
+          }
+          continueJournal(this.db, { journalId: same.id, onlineAccountId: acc.id, accountName: acc.name, at: this.now() });
+          return same.id;
+        }
         if ('new' in link.journal) {
           const j = link.journal.new;
           const code = j.code ? j.code.toUpperCase() : freeJournalCode(this.db, j.name);

@@ -73,6 +73,8 @@ interface LinkedAccountRow {
   periodicity: Periodicity;
   timezone: string;
   history_from: string | null;
+  /** Set when this account took over a journal another connection filled (nothing on or before it). */
+  continues_after: string | null;
 }
 
 /** An account's balance as the bank gave it, in minor units. */
@@ -284,7 +286,7 @@ export class SyncEngine {
     return this.db
       .prepare(
         `SELECT a.id, a.provider_account_id, a.currency, a.cursor, a.cursor_mid_run, a.first_sync_done, a.invert_balance_sign,
-                a.invert_transaction_sign, j.id AS journal_id, j.code AS journal_code, j.currency AS journal_currency,
+                a.invert_transaction_sign, a.continues_after, j.id AS journal_id, j.code AS journal_code, j.currency AS journal_currency,
                 j.periodicity, j.timezone, j.history_from
          FROM online_accounts a JOIN journals j ON j.online_account_id = a.id
          WHERE a.connection_id = ? ORDER BY a.id`,
@@ -333,8 +335,10 @@ export class SyncEngine {
     const db = this.db;
     const total: PageCounts = { fetched: 0, stored: 0, duplicates: 0, dismissed: 0, locked: 0, pending: 0 };
     const today = localDate(this.now(), acc.timezone);
-    // The journal's chosen history start works as its own lock date: nothing before it.
-    const lock = journalLock(lockDate(db), acc.history_from);
+    // The journal's chosen history start works as its own lock date: nothing before it. An
+    // account continuing a journal another connection filled is closed up to that journal's last
+    // line the same way: its ids are new here and could not dedup the overlap.
+    const lock = laterDate(journalLock(lockDate(db), acc.history_from), acc.continues_after);
     const writer = new PageWriter(db, { onlineAccountId: acc.id, journal: { id: acc.journal_id, code: acc.journal_code, periodicity: acc.periodicity } }, {
       runId, runDate: today, lockDate: lock, now: this.now,
     });
@@ -447,4 +451,10 @@ export class SyncEngine {
     const c = postChatter(this.db, { ...m, at: this.now() });
     this.opts.onChatter?.(c);
   }
+}
+
+/** The later of two optional dates (null: neither). */
+function laterDate(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  return b !== null && b > a ? b : a;
 }

@@ -137,3 +137,23 @@ test('sync --due runs only what the schedule says; run keeps the scheduler going
   after.close();
   assert.deepEqual(runs.at(-1), { trigger: 'scheduled', result: 'success' });
 });
+
+test('ledgerlink demo run twice continues the journals of the first connection and says so', async () => {
+  const dir = tempDir();
+  const first = await run(dir, ['demo']);
+  assert.equal(first.code, 0, first.stderr);
+  const second = await run(dir, ['demo'], daysAfter(NOW, 3));
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stdout, /Current Account was already synchronized into journal \S+ \(Demo Bank Current Account\) through another connection: that journal continues/);
+  const db = ledger(dir);
+  try {
+    assert.equal(db.prepare('SELECT COUNT(*) FROM journals').pluck().get(), 3, 'one journal per bank account');
+    const doubled = db.prepare(
+      `SELECT COUNT(*) FROM (SELECT p.provider_id FROM line_provider_ids p JOIN statement_lines l ON l.id = p.line_id
+        WHERE p.kind = 'transaction' GROUP BY l.journal_id, p.provider_id HAVING COUNT(DISTINCT p.line_id) > 1)`,
+    ).pluck().get();
+    assert.equal(doubled, 0, 'no bank transaction is two lines');
+  } finally {
+    db.close();
+  }
+});

@@ -76,6 +76,10 @@ const SEEDERS: Record<number, (db: Db) => void> = {
     SEEDERS[7]!(db);
     db.exec(`UPDATE ledger_identity SET legacy_secrets_moved_at = '2026-01-11T00:00:00Z'`);
   },
+  9: (db) => {
+    SEEDERS[8]!(db);
+    db.exec(`UPDATE online_accounts SET continues_after = '2026-01-08' WHERE id = 1`);
+  },
 };
 
 function dump(db: Db): Record<string, unknown[]> {
