@@ -7,7 +7,7 @@ import { text } from 'node:stream/consumers';
 import { constants as osConstants, homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import type { ConnectStart, JournalView, LineView, NotificationEvent, OnlineAccountView, Result, StatementView } from '../preload/api';
+import type { ConnectStart, JournalView, NotificationEvent, OnlineAccountView, Result } from '../preload/api';
 import { Core } from './core/index';
 import { EXIT_NATIVE_MODULE, STARTED_BY_CLI_ENV } from './desktop-handover';
 import type { electronBinary } from './electron-binary';
@@ -134,17 +134,6 @@ function unwrap<T>(r: Result<T>): T {
   const e = new Error(r.error.message + (r.error.reference ? ` (reference: ${r.error.reference})` : ''));
   (e as Error & { code?: string }).code = r.error.code;
   throw e;
-}
-
-/** Adds a decimal-text twin (`<field>_decimal`) to each integer amount field. */
-function withDecimals<T extends object>(row: T, currency: string, fields: (keyof T)[]): T & Record<string, unknown> {
-  const out: Record<string, unknown> = { ...(row as Record<string, unknown>) };
-  for (const f of fields) {
-    const v = row[f];
-    if (typeof v === 'number') out[`${String(f)}_decimal`] = formatAmount(v, currency);
-    else if (v === null) out[`${String(f)}_decimal`] = null;
-  }
-  return out as T & Record<string, unknown>;
 }
 
 function table(rows: string[][]): string {
@@ -333,13 +322,13 @@ async function dispatch(core: Core, p: Parsed, io: CliIo): Promise<number> {
     }
     case 'journals': {
       const rows = unwrap(await api.listJournals({}));
-      print(rows.map(journalJson), () => rows.length === 0 ? 'No journals yet. Try: ledgerlink demo' : journalsTable(rows));
+      print(rows, () => rows.length === 0 ? 'No journals yet. Try: ledgerlink demo' : journalsTable(rows));
       return 0;
     }
     case 'statements': {
       const j = await journalByRef(core, p.args[0]!);
       const rows = unwrap(await api.listStatements({ journal_id: j.id }));
-      print(rows.map((s) => statementJson(s, j.currency)), () => rows.length === 0 ? `Journal ${j.code} has no statements yet.` : table([
+      print(rows, () => rows.length === 0 ? `Journal ${j.code} has no statements yet.` : table([
         ['ID', 'NAME', 'DATE', 'START', 'END', 'BANK END', 'LINES', 'CHECK'],
         ...rows.map((s) => [String(s.id), s.name, s.date, formatAmount(s.balance_start, j.currency), formatAmount(s.balance_end, j.currency),
           formatAmount(s.balance_end_real, j.currency), String(s.line_count),
@@ -352,7 +341,7 @@ async function dispatch(core: Core, p: Parsed, io: CliIo): Promise<number> {
       const st = p.options.get('--statement');
       if (st !== undefined && !/^\d+$/.test(st)) throw Object.assign(new Error('--statement takes a statement id'), { code: 'invalid_argument' });
       const rows = unwrap(await api.listLines({ journal_id: j.id, ...(st ? { statement_id: Number(st) } : {}) }));
-      print(rows.map(lineJson), () => rows.length === 0 ? 'No lines.' : table([
+      print(rows, () => rows.length === 0 ? 'No lines.' : table([
         ['ID', 'DATE', 'AMOUNT', 'CUR', 'PARTNER', 'REFERENCE'],
         ...rows.map((l) => [String(l.id), l.date, formatAmount(l.amount, l.currency), l.currency, l.partner_name ?? '', l.payment_ref]),
       ]));
@@ -438,17 +427,6 @@ async function journalByRef(core: Core, ref: string): Promise<JournalView> {
   return j;
 }
 
-function journalJson(j: JournalView) {
-  return withDecimals(j, j.currency, ['balance', 'bank_balance']);
-}
-function statementJson(s: StatementView, currency: string) {
-  return withDecimals(s, currency, ['balance_start', 'balance_end', 'balance_end_real', 'difference']);
-}
-function lineJson(l: LineView) {
-  const out = withDecimals(l, l.currency, ['amount']);
-  if (l.foreign_amount !== null && l.foreign_currency) out.foreign_amount_decimal = formatAmount(l.foreign_amount, l.foreign_currency);
-  return out;
-}
 
 function journalsTable(rows: JournalView[]): string {
   return table([
@@ -488,7 +466,7 @@ async function linkAndSync(core: Core, connectionId: number, institutionName: st
 }
 
 function printConnected(p: Parsed, io: CliIo, name: string, connectionId: number, r: Awaited<ReturnType<typeof linkAndSync>>): number {
-  if (p.json) io.out(JSON.stringify(r.journals.map(journalJson), null, 2));
+  if (p.json) io.out(JSON.stringify(r.journals, null, 2));
   else {
     io.out(`Connected ${name} (connection ${connectionId}) and synchronized ${r.journals.length} account(s):`);
     for (const line of r.continued) io.out(line);
